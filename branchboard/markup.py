@@ -1,0 +1,195 @@
+"""Markdown to HTML, the way Chinese articles need it.
+
+* Heading anchors keep their Chinese characters (toc with a Unicode slugify).
+* A soft line break between two Chinese characters vanishes instead of
+  showing as a space (what Goldmark's eastAsianLineBreaks does for Hugo).
+* Relative links to other ``.md`` files and to images are rewritten to the
+  built pages and copied files, as MkDocs does; a target that does not exist
+  is reported with the line it stands on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote, unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists", "abbr", "def_list"]
+EXTENSION_CONFIGS = {
+    "toc": {"slugify": slugify_unicode, "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"},
+}
+
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_CJK_END = re.compile(rf"[{_CJK}]$")
+_CJK_START = re.compile(rf"^[ \t]*\n[ \t]*(?=[{_CJK}])")
+_CJK_TRAILING = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*$")
+_SKIP_TAGS = {"pre", "code", "script", "style"}
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    url: str
+    message: str
+    hint: str = ""
+    level: str = "error"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: str
+    headings: int
+    problems: tuple[LinkProblem, ...]
+
+
+# A resolver gets a link target as written (relative, unquoted, no fragment)
+# and returns the new relative URL, or raises LinkProblem.
+Resolver = Callable[[str, bool], str]
+
+
+class _CjkLineBreaks(Treeprocessor):
+    """Drop soft line breaks that stand between two Chinese characters."""
+
+    def run(self, root):
+        for el in root.iter():
+            if el.tag in _SKIP_TAGS:
+                continue
+            if el.text and "\n" in el.text:
+                el.text = _CJK_BREAK.sub("", el.text)
+                if len(el) and _starts_cjk(el[0]):
+                    el.text = _CJK_TRAILING.sub("", el.text)
+            for i, child in enumerate(el):
+                if not child.tail or "\n" not in child.tail:
+                    continue
+                tail = _CJK_BREAK.sub("", child.tail)
+                if _ends_cjk(child):
+                    tail = _CJK_START.sub("", tail)
+                if i + 1 < len(el) and _starts_cjk(el[i + 1]):
+                    tail = _CJK_TRAILING.sub("", tail)
+                child.tail = tail
+
+
+def _ends_cjk(el) -> bool:
+    return el.tag not in _SKIP_TAGS and bool(_CJK_END.search("".join(el.itertext())))
+
+
+def _starts_cjk(el) -> bool:
+    return el.tag not in _SKIP_TAGS and bool(re.match(rf"[{_CJK}]", "".join(el.itertext())))
+
+
+class _RewriteLinks(Treeprocessor):
+    """Rewrite relative href/src through the resolver; collect problems."""
+
+    resolver: Resolver | None = None
+    problems: list
+
+    def run(self, root):
+        self.problems = []
+        if self.resolver is None:
+            return
+        for el in root.iter():
+            for attr, is_image in (("href", False), ("src", True)):
+                value = el.get(attr)
+                if value is None or (el.tag == "a" and el.get("class") in ("footnote-ref", "footnote-backref")):
+                    continue
+                new = self._resolve(value, is_image)
+                if new is not None:
+                    el.set(attr, new)
+
+    def _resolve(self, value: str, is_image: bool) -> str | None:
+        parts = urlsplit(value)
+        if parts.scheme or value.startswith("//"):
+            if is_image and parts.scheme in ("http", "https", "") and value.startswith(("http", "//")):
+                self.problems.append(LinkProblem(
+                    value, f"图片来自外网：{value}，大屏在没有网络时显示不出来",
+                    "把图片下载下来，放进文章旁边的 images 文件夹，再用相对路径引用。"))
+            return None
+        if not parts.path:  # "#anchor" within the page
+            return None
+        if parts.path.startswith("/"):
+            self.problems.append(LinkProblem(
+                value, f"链接“{value}”以 / 开头，网站放在文件夹里打开时会失效",
+                "请写相对于本文的路径，例如 images/photo.jpg 或 ../study/文章.md。"))
+            return None
+        try:
+            target = self.resolver(unquote(parts.path), is_image)
+        except LinkProblemError as exc:
+            self.problems.append(LinkProblem(value, exc.message, exc.hint, exc.level))
+            if exc.url is None:
+                return None
+            target = exc.url
+        return target + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+class LinkProblemError(Exception):
+    """Raised by a resolver for a link it cannot resolve."""
+
+    def __init__(self, message: str, hint: str = "", level: str = "error", url: str | None = None):
+        super().__init__(message)
+        self.message, self.hint, self.level, self.url = message, hint, level, url
+
+
+class _BoardExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_RewriteLinks(md), "branchboard_links", 7)
+        md.treeprocessors.register(_CjkLineBreaks(md), "branchboard_cjk", 6)
+
+
+class MarkdownRenderer:
+    """One Markdown instance reused for every article (reset between them)."""
+
+    def __init__(self):
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS + [_BoardExtension()],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
+        )
+        self._links = self._md.treeprocessors["branchboard_links"]
+
+    def render(self, text: str, resolver: Resolver | None) -> Rendered:
+        self._md.reset()
+        self._links.resolver = resolver
+        self._links.problems = []
+        html = self._md.convert(text)
+        return Rendered(
+            html=html,
+            toc=getattr(self._md, "toc", ""),
+            headings=_count_tokens(getattr(self._md, "toc_tokens", [])),
+            problems=tuple(self._links.problems),
+        )
+
+
+def _count_tokens(tokens) -> int:
+    return sum(1 + _count_tokens(t.get("children", [])) for t in tokens)
+
+
+def relative_url(target: str, from_page: str) -> str:
+    """Relative, percent-encoded URL from one output page to another output path.
+
+    Both are site-root-relative with forward slashes.  A target ending in "/"
+    names a folder and gets "index.html", since browsers show a file listing
+    when they open a folder from file://.
+    """
+    if target.endswith("/") or target == "":
+        target += "index.html"
+    start = posixpath.dirname(from_page) or "."
+    rel = posixpath.relpath(target, start)
+    return quote(rel, safe="/#")
+
+
+def line_of(body: str, needle: str, first_line: int) -> int:
+    """Line in the file where ``needle`` first appears in the body."""
+    for candidate in (needle, quote(needle, safe="/#%"), unquote(needle)):
+        index = body.find(candidate)
+        if index >= 0:
+            return first_line + body.count("\n", 0, index)
+    return first_line

@@ -1,0 +1,222 @@
+"""MODEL: plain data computed once from the sources.
+
+Each article knows its source, its output path and what it shows.  The model
+decides what is visible on the build's day, orders listings, paginates and
+catches two things claiming one output path.  It does no I/O (other than
+asking whether a cover file exists) and knows nothing of Jinja.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+
+from .config import SiteConfig
+from .content import CONTENT_DIR, Source
+from .errors import Report
+
+HOME_PER_SECTION = 5
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # relative to content/
+    section: str
+    title: str
+    date: dt.datetime
+    has_time: bool
+    url: str  # output path relative to the site root
+    summary: str = ""
+    cover: str = ""  # output path of the cover image, or ""
+    author: str = ""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    pinned: bool = False
+    publish: dt.datetime | None = None
+    expire: dt.datetime | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{CONTENT_DIR}/{self.source}"
+
+    def is_visible(self, now: dt.datetime, drafts: bool) -> bool:
+        if self.draft and not drafts:
+            return False
+        if self.publish and now < self.publish:
+            return False
+        if self.expire and now > self.expire:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a paginated list of articles."""
+
+    url: str
+    title: str
+    articles: tuple[Article, ...]
+    number: int
+    count: int
+    first_url: str
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    articles: tuple[Article, ...]  # pinned first, then newest first
+    pages: tuple[Listing, ...]
+
+    @property
+    def url(self) -> str:
+        return self.pages[0].url
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    articles: tuple[Article, ...]  # every visible article, newest first
+    sections: tuple[Section, ...]
+    tags: tuple[Tag, ...]
+    neighbours: dict = field(default_factory=dict)  # url -> (newer, older)
+    by_source: dict = field(default_factory=dict)  # content rel -> Article (visible)
+    hidden: frozenset = frozenset()  # content rel of articles not shown today
+
+
+def listing_order(articles) -> list[Article]:
+    """Pinned first, then newest first; the title breaks ties for a stable order."""
+    return sorted(articles, key=lambda a: (not a.pinned, -a.date.timestamp(), a.title, a.source))
+
+
+def tag_url(name: str) -> str:
+    safe = "".join("-" if c in '\\/:*?"<>|#%' else c for c in name)
+    return f"tags/{safe}.html"
+
+
+def make_article(source: Source, assets: set[str], report: Report) -> Article | None:
+    meta = source.meta
+    when, has_time = meta["date"]
+    folder = posixpath.dirname(source.rel)
+    name = meta.get("slug") or source.stem
+    cover = ""
+    if meta.get("cover"):
+        cover = posixpath.normpath(posixpath.join(folder, meta["cover"]))
+        if cover not in assets:
+            line, col = source.positions.of(_written(source, "cover"))
+            report.error(source.path, line, col, f"封面图片“{meta['cover']}”不存在",
+                         f"把图片放到 {CONTENT_DIR}/{cover}，或改正文件名（注意大小写和扩展名）。")
+            return None
+    return Article(
+        source=source.rel,
+        section=source.section,
+        title=meta["title"],
+        date=when,
+        has_time=has_time,
+        url=posixpath.join(folder, f"{name}.html"),
+        summary=meta.get("summary", ""),
+        cover=cover,
+        author=meta.get("author", ""),
+        tags=meta.get("tags", ()),
+        draft=meta.get("draft", False),
+        pinned=meta.get("pinned", False),
+        publish=meta.get("publish"),
+        expire=meta.get("expire"),
+    )
+
+
+def _written(source: Source, name: str) -> tuple:
+    from .content import FIELDS
+
+    for written in (name, *FIELDS[name]):
+        if (written,) in source.positions.values:
+            return (written,)
+    return ()
+
+
+def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, ...]:
+    """``base`` is the folder ("news/") or file stem ("tags/安全") of the listing."""
+    chunks = [articles[i:i + page_size] for i in range(0, len(articles), page_size)] or [[]]
+
+    def url(n):
+        if base.endswith("/"):
+            return f"{base}index.html" if n == 1 else f"{base}page{n}.html"
+        return f"{base}.html" if n == 1 else f"{base}-{n}.html"
+
+    count = len(chunks)
+    return tuple(
+        Listing(url(n), title, tuple(chunk), n, count, url(1),
+                url(n - 1) if n > 1 else None, url(n + 1) if n < count else None)
+        for n, chunk in enumerate(chunks, start=1)
+    )
+
+
+def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
+                now: dt.datetime, drafts: bool, report: Report) -> SiteModel:
+    asset_set = set(assets)
+    all_articles = [a for a in (make_article(s, asset_set, report) for s in sources) if a]
+    visible = [a for a in all_articles if a.is_visible(now, drafts)]
+    hidden = frozenset(a.source for a in all_articles if not a.is_visible(now, drafts))
+    _check_unique_urls(visible, sources, report)
+
+    sections = []
+    known = {s.id for s in config.sections}
+    present = {a.section for a in all_articles}
+    for sid in sorted(present - known):
+        report.warning("site.yaml", None, None,
+                       f"栏目文件夹 content/{sid} 没有写在 site.yaml 的 sections 里，栏目名暂用“{sid}”",
+                       f"在 site.yaml 的 sections 下加一行：- {{id: {sid}, title: 栏目名称}}")
+    order = [(s.id, s.title) for s in config.sections] + [(sid, sid) for sid in sorted(present - known)]
+    for sid, title in order:
+        members = listing_order(a for a in visible if a.section == sid)
+        sections.append(Section(sid, title, tuple(members),
+                                paginate(members, title, f"{sid}/", config.page_size)))
+
+    tag_names = sorted({t for a in visible for t in a.tags})
+    tags = []
+    for name in tag_names:
+        members = tuple(listing_order(a for a in visible if name in a.tags))
+        tags.append(Tag(name, tag_url(name), members))
+
+    neighbours = {}
+    for section in sections:
+        by_date = sorted(section.articles, key=lambda a: (-a.date.timestamp(), a.title, a.source))
+        for i, art in enumerate(by_date):
+            newer = by_date[i - 1] if i > 0 else None
+            older = by_date[i + 1] if i + 1 < len(by_date) else None
+            neighbours[art.url] = (newer, older)
+
+    return SiteModel(
+        articles=tuple(sorted(visible, key=lambda a: (-a.date.timestamp(), a.title, a.source))),
+        sections=tuple(sections),
+        tags=tuple(tags),
+        neighbours=neighbours,
+        by_source={a.source: a for a in visible},
+        hidden=hidden,
+    )
+
+
+def _check_unique_urls(articles, sources, report: Report) -> None:
+    by_rel = {s.rel: s for s in sources}
+    owners: dict[str, Article] = {}
+    for art in sorted(articles, key=lambda a: a.source):
+        first = owners.setdefault(art.url, art)
+        if first is not art:
+            src = by_rel[art.source]
+            line, col = src.positions.of(_written(src, "slug")) if src.meta.get("slug") else (1, 1)
+            report.error(art.path, line, col,
+                         f"这篇文章的网址 {art.url} 和 {first.path} 相同，两篇会互相覆盖",
+                         "改一下其中一篇的文件名，或在文章信息里写不同的 slug（网址名）。")
+
+
+def home_sections(model: SiteModel) -> list[tuple[Section, tuple[Article, ...]]]:
+    return [(s, s.articles[:HOME_PER_SECTION]) for s in model.sections if s.articles]

@@ -1,0 +1,112 @@
+"""WRITE: the last line of defence.
+
+Two sources claiming one output path is an error.  Everything is written to a
+staging folder beside the output and swapped in whole, so a viewer never sees
+a half-written site and a failed build leaves the last good output as it was.
+The output folder is the tool's own: it carries a marker file, and a folder
+that is not empty and has no marker is never written into or deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BoardError, Report
+
+MARKER = ".branchboard-output"
+MARKER_TEXT = "这个文件夹由 branchboard 生成，每次生成都会整个替换，请不要在这里修改文件。\n"
+
+
+@dataclass
+class Outputs:
+    """What one build produces: text pages and files copied as they are."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # path -> text
+    copies: dict[str, Path] = field(default_factory=dict)  # path -> source file
+    owners: dict[str, str] = field(default_factory=dict)  # path -> who made it
+
+    def add_page(self, path: str, text: str, owner: str, report: Report) -> None:
+        if self._claim(path, owner, report):
+            self.pages[path] = text
+
+    def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
+        if self._claim(path, owner, report):
+            self.copies[path] = source
+
+    def _claim(self, path: str, owner: str, report: Report) -> bool:
+        first = self.owners.setdefault(path, owner)
+        if first != owner:
+            report.error(owner, None, None,
+                         f"生成的文件 {path} 与 {first} 生成的文件重名，会互相覆盖",
+                         "给其中一个改名（或在文章信息里写不同的 slug）。")
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return len(self.pages) + len(self.copies)
+
+
+def check_output_dir(out: Path, site_dir: Path) -> None:
+    """Refuse an output folder that is not ours; raises BoardError."""
+    out = out.resolve()
+    site = site_dir.resolve()
+    for name in ("content", "data", "themes"):
+        inner = site / name
+        if out == inner or inner in out.parents:
+            raise BoardError("site.yaml", None, None,
+                             f"输出文件夹 {out} 在 {name}/ 里面，不能这样设置",
+                             "输出文件夹请用默认的 public，或放在网站文件夹之外。")
+    if out == site or out in site.parents:
+        raise BoardError("site.yaml", None, None, f"输出文件夹 {out} 是网站文件夹本身或它的上级，不能使用",
+                         "输出文件夹请用默认的 public。")
+    if out.exists():
+        if not out.is_dir():
+            raise BoardError("site.yaml", None, None, f"输出位置 {out} 是一个文件，不是文件夹")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise BoardError("site.yaml", None, None,
+                             f"输出文件夹 {out} 里已经有别的文件，而且不是 branchboard 生成的，为了不误删文件，已停止",
+                             "换一个空文件夹或新的文件夹名作为输出（--out）。")
+
+
+def write_outputs(outputs: Outputs, out: Path) -> None:
+    """Write into a staging folder beside ``out``, then swap it in."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:8]
+    staging = out.parent / f".{out.name}.staging-{token}"
+    old = out.parent / f".{out.name}.old-{token}"
+    try:
+        staging.mkdir()
+        made: set[Path] = set()
+        for rel, text in outputs.pages.items():
+            target = _target(staging, rel, made)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        for rel, source in outputs.copies.items():
+            target = _target(staging, rel, made)
+            # a copy, never a hard link: editing the output must not change the source
+            shutil.copyfile(source, target)
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _target(root: Path, rel: str, made: set[Path]) -> Path:
+    target = root.joinpath(*rel.split("/"))
+    if root.resolve() not in target.resolve().parents:
+        raise AssertionError(f"output path escapes the output folder: {rel}")
+    parent = target.parent
+    if parent not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.add(parent)
+    return target

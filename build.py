@@ -1,0 +1,14 @@
+#!/usr/bin/env python3
+"""branchboard: 党支部宣传栏生成器 (a party branch's publicity board from plain files).
+
+    python build.py                 same as `python build.py build`
+    python build.py build           build the site into public/
+    python build.py check           check every file, write nothing
+"""
+
+import sys
+
+from branchboard.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

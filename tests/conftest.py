@@ -1,0 +1,103 @@
+"""Shared fixtures: tiny sites built from dicts, and the command line run for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+PROJECT = Path(__file__).resolve().parent.parent
+BUILD_PY = PROJECT / "build.py"
+
+MINIMAL_SITE = """\
+title: 测试支部宣传栏
+organization: 测试党支部
+sections:
+  - {id: news, title: 支部动态}
+  - {id: notices, title: 通知公告}
+"""
+
+
+def article(title="标题", date="2026-11-20", body="正文。", **fields) -> str:
+    """Markdown text of an article with the given front matter."""
+    lines = ["---", f"标题: {title}" if title is not None else "", f"日期: {date}" if date is not None else ""]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    lines = [line for line in lines if line]
+    return "\n".join(lines) + "\n---\n" + textwrap.dedent(body)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@dataclass
+class Site:
+    root: Path
+
+    @property
+    def out(self) -> Path:
+        return self.root / "public"
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def run(self, *args: str, env: dict | None = None) -> Run:
+        """Run `python build.py ARGS --site ROOT` in a real subprocess."""
+        cmd = [sys.executable, str(BUILD_PY), *args]
+        if "--site" not in args and (not args or not args[0].startswith("-")):
+            cmd += ["--site", str(self.root)]
+        full_env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        full_env.pop("SOURCE_DATE_EPOCH", None)
+        full_env.update(env or {})
+        proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
+                              cwd=self.root, env=full_env, timeout=120)
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    def build(self, *args: str) -> Run:
+        result = self.run("build", "--now", "2026-11-25", *args)
+        assert result.code == 0, result.text
+        return result
+
+    def page(self, rel: str) -> BeautifulSoup:
+        return BeautifulSoup((self.out / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    """make_site({"content/news/a.md": "...", ...}) -> Site with site.yaml unless given."""
+
+    def make(files: dict[str, str | bytes] | None = None) -> Site:
+        site = Site(tmp_path / "site")
+        site.root.mkdir()
+        files = dict(files or {})
+        files.setdefault("site.yaml", MINIMAL_SITE)
+        for rel, content in files.items():
+            site.write(rel, content)
+        return site
+
+    return make
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes, to prove nothing changed."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,0 +1,66 @@
+"""Markdown the way Chinese articles need it, checked on built pages."""
+
+from __future__ import annotations
+
+from conftest import article
+
+
+def test_soft_line_breaks_between_chinese_characters_vanish(make_site):
+    body = "我们党支部\n召开了会议，\n**认真学习**\n了文件。\nEnglish words\nstay apart.\n"
+    site = make_site({"content/news/a.md": article("换行", body=body)})
+    site.build()
+    text = site.page("news/a.html").select_one(".prose p").get_text()
+    assert text == "我们党支部召开了会议，认真学习了文件。\nEnglish words\nstay apart."
+
+
+def test_line_breaks_inside_code_are_kept(make_site):
+    body = "```\n第一行\n第二行\n```\n"
+    site = make_site({"content/news/a.md": article("代码", body=body)})
+    site.build()
+    assert site.page("news/a.html").select_one(".prose pre code").get_text() == "第一行\n第二行\n"
+
+
+def test_heading_anchors_keep_chinese_and_toc_appears(make_site):
+    body = "## 一、学习内容\n\n正文\n\n## 二、讨论\n\n正文\n\n### 发言摘要\n\n正文\n"
+    site = make_site({"content/news/a.md": article("目录", body=body)})
+    site.build()
+    page = site.page("news/a.html")
+    ids = [h["id"] for h in page.select(".prose h2, .prose h3")]
+    assert ids == ["一学习内容", "二讨论", "发言摘要"]
+    assert [a["href"] for a in page.select(".toc-box a")] == ["#一学习内容", "#二讨论", "#发言摘要"]
+
+
+def test_tables_and_footnotes(make_site):
+    body = "| 指标 | 数值 |\n| --- | --- |\n| 精煤产率 | 62.5% |\n\n见注释[^1]。\n\n[^1]: 数据来自调度室。\n"
+    site = make_site({"content/news/a.md": article("表格", body=body)})
+    site.build()
+    page = site.page("news/a.html")
+    assert [td.get_text() for td in page.select(".prose table td")] == ["精煤产率", "62.5%"]
+    assert "数据来自调度室" in page.select_one(".prose .footnote").get_text()
+
+
+def test_relative_links_to_articles_and_images_are_rewritten(make_site):
+    body = "见[学习文章](../study/lesson.md#第一部分)和[通知](n.md)。\n\n![图](images/a%20b.svg)\n\n![图2](<images/a b.svg>)\n"
+    site = make_site({
+        "content/news/a.md": article("链接", body=body),
+        "content/news/n.md": article("通知", slug="notice-1"),
+        "content/news/images/a b.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "content/study/lesson.md": article("学习"),
+        "site.yaml": "title: 测试\nsections: [{id: news, title: 动态}, {id: study, title: 学习}]\n",
+    })
+    site.build()
+    page = site.page("news/a.html")
+    hrefs = [a["href"] for a in page.select(".prose a")]
+    assert hrefs == ["../study/lesson.html#%E7%AC%AC%E4%B8%80%E9%83%A8%E5%88%86", "notice-1.html"] or \
+        hrefs == ["../study/lesson.html#第一部分", "notice-1.html"]
+    assert [img["src"] for img in page.select(".prose img")] == ["images/a%20b.svg", "images/a%20b.svg"]
+    assert (site.out / "news/images/a b.svg").is_file()
+
+
+def test_external_images_are_refused_but_external_links_are_fine(make_site):
+    body = "[新华网](http://www.xinhuanet.com/)\n\n![远程](https://example.com/x.png)\n"
+    site = make_site({"content/news/a.md": article("外链", body=body)})
+    result = site.run("check")
+    assert result.code == 1
+    assert "content/news/a.md:7: 错误：图片来自外网" in result.err
+    assert "xinhuanet" not in result.err

@@ -1,0 +1,101 @@
+"""The output folder: swapped in whole, guarded by its marker, opening anywhere."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import urllib.request
+from functools import partial
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import article, snapshot
+
+
+def test_build_refuses_a_non_empty_folder_it_did_not_make(make_site, tmp_path):
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "工作总结.docx").write_bytes(b"important")
+    site = make_site({"content/news/a.md": article("甲")})
+    result = site.run("build", "--out", str(precious))
+    assert result.code == 1 and "Traceback" not in result.text
+    assert "不是 branchboard 生成的" in result.err
+    assert snapshot(precious) == {"工作总结.docx": b"important"}
+
+
+def test_build_refuses_the_site_folder_itself(make_site):
+    site = make_site({"content/news/a.md": article("甲")})
+    before = snapshot(site.root)
+    result = site.run("build", "--out", str(site.root))
+    assert result.code == 1
+    assert snapshot(site.root) == before
+
+
+def test_rebuild_replaces_the_whole_output_and_prunes_stale_files(make_site):
+    site = make_site({"content/news/a.md": article("甲"), "content/news/b.md": article("乙")})
+    site.build()
+    assert (site.out / ".branchboard-output").is_file()
+    (site.root / "content/news/b.md").unlink()
+    site.build()
+    assert not (site.out / "news/b.html").exists()
+    assert (site.out / "news/a.html").exists()
+    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".public")]
+    assert leftovers == []
+
+
+def test_build_never_modifies_the_sources(make_site):
+    site = make_site({"content/news/a.md": article("甲", 封面="images/c.svg"),
+                      "content/news/images/c.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    before = {k: v for k, v in snapshot(site.root).items()}
+    site.build()
+    (site.out / "news/images/c.svg").write_text("changed in output", encoding="utf-8")
+    after = {k: v for k, v in snapshot(site.root).items() if not k.startswith("public/")}
+    assert after == before
+
+
+def test_usage_errors_exit_2(make_site, tmp_path):
+    site = make_site()
+    assert site.run("build", "--now", "tomorrow").code == 2
+    assert site.run("explode").code == 2
+    result = site.run("build", "--site", str(tmp_path / "nowhere"))
+    assert result.code == 2 and "没有 site.yaml" in result.err
+
+
+def test_plain_build_py_means_build(make_site):
+    site = make_site({"content/news/a.md": article("甲")})
+    result = site.run("--now", "2026-11-25")
+    assert result.code == 0, result.text
+    assert (site.out / "news/a.html").is_file()
+
+
+def test_reproducible_with_a_fixed_day(make_site, tmp_path):
+    site = make_site({"content/news/a.md": article("甲", 标签="[一, 二]")})
+    site.build("--out", str(tmp_path / "one"))
+    site.build("--out", str(tmp_path / "two"))
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_chinese_names_with_spaces_work_over_http(make_site):
+    site = make_site({"content/news/2026 主题 党日.md": article("党日", 封面="images/封 面.svg"),
+                      "content/news/images/封 面.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    site.build()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site.out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/"
+        listing = site.page("news/index.html")
+        href = listing.select_one(".card-title a")["href"]
+        with urllib.request.urlopen(base + "news/" + href, timeout=5) as resp:
+            page = resp.read().decode("utf-8")
+        assert "<h1>党日</h1>" in page
+        from bs4 import BeautifulSoup
+        src = BeautifulSoup(page, "html.parser").select_one(".cover img")["src"]
+        with urllib.request.urlopen(base + "news/" + src, timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
