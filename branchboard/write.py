@@ -9,6 +9,7 @@ that is not empty and has no marker is never written into or deleted.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -19,6 +20,7 @@ from .errors import BoardError, Report
 
 MARKER = ".branchboard-output"
 MARKER_TEXT = "这个文件夹由 branchboard 生成，每次生成都会整个替换，请不要在这里修改文件。\n"
+BUILD_ID = "build-id.txt"  # pages served over HTTP poll it to notice a new build
 
 
 @dataclass
@@ -48,6 +50,17 @@ class Outputs:
 
     def __len__(self) -> int:
         return len(self.pages) + len(self.copies)
+
+    def build_id(self) -> str:
+        """Changes exactly when some output changes."""
+        digest = hashlib.sha256()
+        for rel in sorted(self.pages):
+            digest.update(f"{rel}\0".encode())
+            digest.update(self.pages[rel].encode("utf-8"))
+        for rel in sorted(self.copies):
+            stat = self.copies[rel].stat()
+            digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        return digest.hexdigest()[:16]
 
 
 def check_output_dir(out: Path, site_dir: Path) -> None:
@@ -89,6 +102,7 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
             target = _target(staging, rel, made)
             # a copy, never a hard link: editing the output must not change the source
             shutil.copyfile(source, target)
+        (staging / BUILD_ID).write_text(outputs.build_id() + "\n", encoding="utf-8")
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         if out.exists():
             os.replace(out, old)
