@@ -10,6 +10,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# the Nu HTML Checker runs on Java; node and npm bring it and axe-core
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "Please install: ${missing[*]} (Chromium, Noto CJK fonts, poppler-utils)" >&2
@@ -22,3 +25,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 python3 -m pip install -q -r requirements-dev.txt
+# offline checkers (Nu HTML Checker, axe-core), pinned in tests/tools/package-lock.json;
+# install scripts are skipped: the checker's would download a Java runtime
+npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error
