@@ -10,6 +10,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from . import board as board_mod
 from .config import SiteConfig
@@ -123,8 +124,12 @@ def _articles(renderer, model, bodies, outputs, report) -> None:
         for article in section.articles:
             body = bodies[article.source]
             newer, older = model.neighbours.get(article.url, (None, None))
+            # a cover that the body shows again is not shown twice
+            name = posixpath.basename(article.cover)
+            cover_in_body = bool(name) and (f'/{quote(name)}"' in body.html or f'"{quote(name)}"' in body.html)
             html = renderer.render("article.html", article.url, title=article.title,
                                    article=article, section=section,
+                                   show_cover=bool(article.cover) and not cover_in_body,
                                    content=safe_html(body.html),
                                    toc=safe_html(body.toc) if body.headings >= 3 else "",
                                    newer=newer, older=older)

@@ -101,3 +101,48 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below a folder with its bytes, to prove nothing changed."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- browser
+
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
+                       "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--allow-file-access-from-files"]
+
+
+def find_chromium() -> str | None:
+    import shutil
+
+    for name in CHROMIUM_CANDIDATES:
+        found = name if Path(name).is_file() else shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium per test session (never a downloaded browser)."""
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium: tests/install.sh installs Debian's chromium")
+        pytest.skip("没有找到 Chromium（Debian: apt-get install chromium），跳过浏览器测试")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+TEST_OUTPUT = PROJECT / "test-output"

@@ -141,3 +141,18 @@ def test_unknown_theme_is_reported(make_site):
     result = site.run("check")
     assert result.code == 1
     assert "找不到主题“nothing”" in result.err
+
+
+def test_cover_is_shown_once(make_site):
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    site = make_site({
+        "content/news/images/封面 图.svg": svg,
+        "content/news/a.md": article("只有封面", 封面="images/封面 图.svg"),
+        "content/news/b.md": article("正文也有", 封面="images/封面 图.svg", body="![图](<images/封面 图.svg>)\n"),
+    })
+    site.build()
+    a, b = site.page("news/a.html"), site.page("news/b.html")
+    assert [img["src"] for img in a.select("img") if "emblem" not in img["src"]] == ["images/%E5%B0%81%E9%9D%A2%20%E5%9B%BE.svg"]
+    assert [img["src"] for img in b.select("img") if "emblem" not in img["src"]] == ["images/%E5%B0%81%E9%9D%A2%20%E5%9B%BE.svg"]
+    listing = site.page("news/index.html")
+    assert len(listing.select(".card-cover img")) == 2
