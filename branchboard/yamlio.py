@@ -127,9 +127,15 @@ _YAML_PROBLEMS = [
 
 def _yaml_error(exc: yaml.YAMLError, rel: str, text: str, line_offset: int) -> BoardError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if ("end of stream" in str(getattr(exc, "problem", "")) or "flow" in str(getattr(exc, "context", ""))) \
-            and getattr(exc, "context_mark", None):
-        mark = exc.context_mark  # where the unclosed quote or bracket began
+    if "end of stream" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
+        mark = exc.context_mark  # where the unclosed quote began
+    if "flow" in str(getattr(exc, "context", "")) and mark is not None:
+        opened = _unclosed_bracket(text, mark.index)
+        if opened is not None:  # point at the bracket that was never closed
+            line = text.count("\n", 0, opened) + 1 + line_offset
+            col = opened - (text.rfind("\n", 0, opened) + 1) + 1
+            return BoardError(rel, line, col, "YAML 格式错误：方括号 [ ] 或花括号 { } 没有配对，或者里面少了逗号",
+                              "检查这一行开始的 [ ] 和 { } 是否成对，项目之间用英文逗号隔开。")
     line = mark.line + 1 + line_offset if mark else None
     col = mark.column + 1 if mark else None
     problem = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''}"
@@ -143,6 +149,25 @@ def _yaml_error(exc: yaml.YAMLError, rel: str, text: str, line_offset: int) -> B
         f"YAML 格式错误（{problem.strip() or exc}）",
         "检查这一行及上一行的缩进、冒号和引号。",
     )
+
+
+def _unclosed_bracket(text: str, upto: int) -> int | None:
+    """Index of the last [ or { before ``upto`` that is not closed (quotes skipped)."""
+    stack, quote = [], None
+    for i, ch in enumerate(text[:upto]):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'" and (i == 0 or text[i - 1] in " \t[{,:\n"):
+            quote = ch
+        elif ch in "[{":
+            stack.append(i)
+        elif ch in "]}" and stack:
+            stack.pop()
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            quote = "\n" if end != -1 else None  # skip the comment to the line end
+    return stack[-1] if stack else None
 
 
 def load_yaml(text: str, rel: str, line_offset: int = 0):
