@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import board as board_mod
+from . import printing, screen
 from .config import SiteConfig
 from .content import CONTENT_DIR, Source
 from .errors import BoardError, Report
@@ -83,6 +84,10 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
                  report: Report) -> Outputs:
     env = make_environment(theme)
     board_links = board_mod.board_pages(board) if board else []
+    # screen and print pages come from their own modules: (path, template, context)
+    extra_pages = []
+    for provider in (screen.screen_pages, printing.print_pages):
+        extra_pages += provider(config, model, board, now, report)
     common = {
         "site": config,
         "model": model,
@@ -102,6 +107,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
         lambda: _listings(renderer, model, outputs, report),
         lambda: _tags(renderer, model, outputs, report),
         lambda: _board(renderer, board_links, outputs, report),
+        lambda: _board(renderer, extra_pages, outputs, report),
     ]
     for step in steps:
         try:
@@ -152,10 +158,11 @@ def _tags(renderer, model, outputs, report) -> None:
     outputs.add_page("tags/index.html", html, "标签索引", report)
 
 
-def _board(renderer, board_links, outputs, report) -> None:
-    for path, template, context in board_links:
+def _board(renderer, specs, outputs, report) -> None:
+    """Pages given as (path, template, context) by the board, screen and print modules."""
+    for path, template, context in specs:
         html = renderer.render(template, path, **context)
-        outputs.add_page(path, html, f"{DATA_DIR}/ 数据页面", report)
+        outputs.add_page(path, html, f"页面 {template}", report)
 
 
 def _copies(theme: Theme, site_dir: Path, assets: list[str], outputs: Outputs,
