@@ -95,6 +95,8 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
         "data": data,
         "board": board,
         "board_menu": [(path, ctx.get("title", path)) for path, _tpl, ctx in board_links],
+        "footer_menu": [(path, ctx["footer_label"]) for path, _tpl, ctx in extra_pages
+                        if ctx.get("footer_label")],
         "now": now,
         "build_date": now,
         "tag_url": tag_url,
