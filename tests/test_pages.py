@@ -156,3 +156,17 @@ def test_cover_is_shown_once(make_site):
     assert [img["src"] for img in b.select("img") if "emblem" not in img["src"]] == ["images/%E5%B0%81%E9%9D%A2%20%E5%9B%BE.svg"]
     listing = site.page("news/index.html")
     assert len(listing.select(".card-cover img")) == 2
+
+
+def test_data_file_without_schema_is_available_to_templates(make_site):
+    site = make_site({
+        "site.yaml": "title: 测试\ntheme: mine\n",
+        "themes/mine/theme.yaml": "extends: default\n",
+        "themes/mine/templates/tags.html":
+            '{% extends "base.html" %}{% block content %}<ul id="duty">'
+            '{% for d in data.duty %}<li>{{ d.日期 }} {{ d.值班 }}</li>{% endfor %}</ul>{% endblock %}',
+        "data/duty.yaml": "- {日期: 2026-11-25, 值班: 王建国}\n- {日期: 2026-11-26, 值班: 李红梅}\n",
+    })
+    site.build()
+    items = [li.get_text() for li in site.page("tags/index.html").select("#duty li")]
+    assert items == ["2026-11-25 王建国", "2026-11-26 李红梅"]
