@@ -1,0 +1,225 @@
+"""Measure branchboard, and Hugo, Pelican and MkDocs where they are installed.
+
+For each size it generates the same synthetic articles in each tool's layout
+and measures, as medians over several runs:
+
+* cold build (no output, no cache),
+* build again with nothing changed,
+* build after editing one article,
+* peak memory of a cold build,
+* for branchboard, the dev server's latency from saving an article to the
+  rebuilt pages being ready (in process, as `serve` does it).
+
+It prints a table and the ratios the project promises.  Nothing here asserts:
+the figures are for people to read.
+
+    python bench/run.py --sizes 1000 5000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss / 1024
+
+
+def edit_one(path: Path, n: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + f"\n补充说明第{n}次。\n", encoding="utf-8")
+
+
+class Tool:
+    name = ""
+    command: list[str] = []
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def available(self) -> bool:
+        return shutil.which(self.command[0]) is not None
+
+    def clean(self) -> None:
+        for name in self.outputs:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def build(self) -> tuple[float, float]:
+        return run_measured(self.command, self.root)
+
+    def article(self) -> Path:
+        raise NotImplementedError
+
+
+class Branchboard(Tool):
+    name = "branchboard"
+    command = [sys.executable, str(PROJECT / "build.py"), "build", "--now", "2026-11-25"]
+    outputs = ("public", ".cache")
+
+    def available(self) -> bool:
+        return True
+
+    def article(self) -> Path:
+        return self.root / "content" / "news" / "a00000.md"
+
+
+class Hugo(Tool):
+    name = "Hugo"
+    command = ["hugo", "--quiet"]
+    outputs = ("public", "resources")
+
+    def article(self) -> Path:
+        return self.root / "content" / "news" / "a00000" / "index.md"
+
+
+class Pelican(Tool):
+    name = "Pelican"
+    command = ["pelican", "content", "-s", "pelicanconf.py", "-q"]
+    outputs = ("output", "cache")
+
+    def article(self) -> Path:
+        return self.root / "content" / "news" / "a00000.md"
+
+
+class PelicanCached(Pelican):
+    name = "Pelican (cache)"
+    command = ["pelican", "content", "-s", "pelicanconf.py", "-q",
+               "--cache-path", "cache", "-e", "LOAD_CONTENT_CACHE=true"]
+
+
+class MkDocs(Tool):
+    name = "MkDocs"
+    command = ["mkdocs", "build", "-q"]
+    outputs = ("site",)
+
+    def article(self) -> Path:
+        return self.root / "docs" / "news" / "a00000.md"
+
+
+LAYOUT = {"branchboard": "branchboard", "Hugo": "hugo", "Pelican": "pelican",
+          "Pelican (cache)": "pelican", "MkDocs": "mkdocs"}
+
+
+def measure_tool(tool_cls, size: int, runs: int, work: Path) -> dict | None:
+    root = work / f"{LAYOUT[tool_cls.name]}-{size}-{tool_cls.__name__}"
+    tool = tool_cls(root)
+    if not tool.available():
+        return None
+    generate.generate(LAYOUT[tool.name], root, size)
+    cold, memory, again, edited = [], [], [], []
+    for i in range(runs):
+        tool.clean()
+        seconds, mib = tool.build()
+        cold.append(seconds)
+        memory.append(mib)
+        again.append(tool.build()[0])
+        edit_one(tool.article(), i)
+        edited.append(tool.build()[0])
+    result = {"cold": statistics.median(cold), "again": statistics.median(again),
+              "edit": statistics.median(edited), "memory": max(memory)}
+    if tool_cls is Branchboard:
+        result.update(measure_branchboard_extras(root, runs))
+    return result
+
+
+def measure_branchboard_extras(root: Path, runs: int) -> dict:
+    """Files written by a build with nothing changed, and the serve latency."""
+    out = root / "public"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    Branchboard(root).build()
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    rewritten = sum(1 for p, m in after.items() if before.get(p) != m)
+    return {"rewritten": rewritten, "serve": measure_serve(root, runs)}
+
+
+def measure_serve(root: Path, runs: int) -> float | None:
+    """Median ms from saving an article to the rebuilt pages being ready."""
+    try:
+        from branchboard.serve import measure_edit_latency
+    except ImportError:
+        return None
+    article = Branchboard(root).article()
+    return measure_edit_latency(root, article, runs=max(runs, 5))
+
+
+def fmt(value, unit="s") -> str:
+    if value is None:
+        return "–"
+    if unit == "ms":
+        return f"{value:.0f} ms"
+    if unit == "MiB":
+        return f"{value:.0f} MiB"
+    return f"{value:.2f} s"
+
+
+def ratio(a, b) -> str:
+    return f"{a / b:.1f}×" if a and b else "–"
+
+
+def report(size: int, results: dict) -> None:
+    print(f"\n## {size} articles\n")
+    print("| tool | cold build | nothing changed | one article edited | serve: edit to ready | peak memory |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, r in results.items():
+        print(f"| {name} | {fmt(r['cold'])} | {fmt(r['again'])} | {fmt(r['edit'])} | "
+              f"{fmt(r.get('serve'), 'ms')} | {fmt(r['memory'], 'MiB')} |")
+    bb = results["branchboard"]
+    print(f"\nbranchboard, nothing changed: {bb['rewritten']} files rewritten")
+    for name, r in results.items():
+        if name == "branchboard":
+            continue
+        print(f"- vs {name}: one-edit build {ratio(r['edit'], bb['edit'])} faster, "
+              f"cold build {ratio(r['cold'], bb['cold'])} faster, memory {ratio(r['memory'], bb['memory'])} less")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="branchboard benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep generated sites in this folder")
+    args = parser.parse_args()
+    print(f"# branchboard benchmark\n\n{os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.machine()}")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
+    try:
+        for size in args.sizes:
+            results = {}
+            for cls in (Branchboard, Hugo, Pelican, PelicanCached, MkDocs):
+                measured = measure_tool(cls, size, args.runs, work)
+                if measured is not None:
+                    results[cls.name] = measured
+                    print(f"  measured {cls.name} at {size}", file=sys.stderr)
+            report(size, results)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
