@@ -1,4 +1,4 @@
-"""The command line: build | check (serve, print and new join them later).
+"""The command line: build | check | serve | new (print joins them later).
 
 Exit codes: 0 success, 1 content errors, 2 usage errors.  Everything printed
 is Chinese, for the secretary; a Python traceback only ever means a bug in
@@ -12,8 +12,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .errors import BuildFailed, Report
-from .pipeline import BuildResult, Options, build
+from .config import load_config
+from .errors import BoardError, BuildFailed, Report
+from .pipeline import BuildResult, Options, build, resolve_now
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,12 @@ def _date(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2026-11-25") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"“{text}”不是端口号，请写 0 到 65535 之间的数字，例如 8000")
+    return int(text)
+
+
 def make_parser() -> ChineseParser:
     parser = ChineseParser(prog="python build.py", description="党支部宣传栏生成器 branchboard")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
@@ -54,7 +61,26 @@ def make_parser() -> ChineseParser:
 
     common(commands.add_parser("build", help="生成网站"))
     common(commands.add_parser("check", help="检查所有文件，不写任何东西"), out=False)
+    serve = commands.add_parser("serve", help="边改边看：生成网站并在浏览器里预览，保存后自动刷新")
+    common(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听的地址，默认只有本机能打开；写 0.0.0.0 让局域网里的大屏也能打开")
+    serve.add_argument("--port", type=_port, default=8000, help="端口，默认 8000")
+    add_new_commands(commands.add_parser("new", help="新建文章，或在光荣榜、学习培训、职工信箱里新加一项"))
     return parser
+
+
+def add_new_commands(new: ChineseParser) -> None:
+    kinds = new.add_subparsers(dest="kind", metavar="类型", parser_class=ChineseParser, required=True)
+    article = kinds.add_parser("article", help="新建一篇文章：new article 栏目 标题")
+    article.add_argument("section", metavar="栏目", help="栏目的 id 或名称，例如 news 或 支部动态")
+    article.add_argument("title", metavar="标题", nargs="+", help="文章标题")
+    for kind, what in (("honor", "光荣榜新的一期"), ("study", "学习培训新的一次课"),
+                       ("mailbox", "职工信箱新的一条来信")):
+        kinds.add_parser(kind, help=f"在数据文件末尾加上{what}")
+    for sub in kinds.choices.values():
+        sub.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
+        sub.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
 
 
 def find_site(given: Path | None) -> Path:
@@ -82,8 +108,14 @@ def main(argv: list[str]) -> int:
     except UsageError as exc:
         print(f"用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "new":
+        return run_new(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
-                      now=args.now, write=args.command == "build")
+                      now=args.now, write=args.command != "check")
+    if args.command == "serve":
+        from . import serve  # watchdog is imported only when serving
+
+        return serve.run(options, args.host, args.port)
     try:
         result = build(options)
     except BuildFailed as failed:
@@ -105,3 +137,36 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
     else:
         print(f"生成完毕：{result.pages} 个网页，用时 {result.seconds:.2f} 秒{note}。")
         print(f"打开 {options.out / 'index.html'} 查看。")
+
+
+def run_new(args, site: Path) -> int:
+    from . import new
+
+    report = Report()
+    config = load_config(site, report)
+    if config is None:
+        print_problems(report)
+        print("\nsite.yaml 有错误，请先改正。", file=sys.stderr)
+        return EXIT_CONTENT
+    today = resolve_now(args.now).date()
+    try:
+        if args.kind == "article":
+            created = new.new_article(site, config, args.section, " ".join(args.title), today)
+        else:
+            created = new.new_entry(site, config, args.kind, today)
+    except BoardError as problem:  # the data file has a mistake the entry cannot go past
+        print(problem, file=sys.stderr)
+        print("\n请先改正上面的错误，再运行 new。文件没有改动。", file=sys.stderr)
+        return EXIT_CONTENT
+    except new.Refused as refused:
+        print(f"没有新建：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    where = f"（第 {created.line} 行起）" if created.line > 1 else ""
+    print(f"已添加{created.what}：{created.rel}{where}")
+    if args.kind == "article":
+        print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 python build.py check 检查，"
+              "再运行 python build.py 生成网站（或用 python build.py serve 边改边看）。")
+    else:
+        print(f"下一步：用记事本打开 {created.rel}{where}，把“{new.PLACEHOLDER}”改成实际内容并保存，"
+              "然后运行 python build.py check 检查。")
+    return EXIT_OK
