@@ -4,6 +4,8 @@
     python build.py                 same as `python build.py build`
     python build.py build           build the site into public/
     python build.py check           check every file, write nothing
+    python build.py serve           preview while editing, with live reload
+    python build.py new ...         start an article or a data entry
 """
 
 import sys
