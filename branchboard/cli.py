@@ -135,7 +135,11 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
     if command == "check":
         print(f"检查完毕：没有错误{note}（共 {result.pages} 个网页）。")
     else:
-        print(f"生成完毕：{result.pages} 个网页，用时 {result.seconds:.2f} 秒{note}。")
+        if result.unchanged:
+            print(f"没有改动，网站保持不变（用时 {result.seconds:.2f} 秒）{note}。")
+        else:
+            print(f"生成完毕：{result.pages} 个网页（重新生成 {result.rendered} 个），"
+                  f"用时 {result.seconds:.2f} 秒{note}。")
         print(f"打开 {options.out / 'index.html'} 查看。")
 
 

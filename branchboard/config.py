@@ -25,7 +25,7 @@ class SectionConfig:
 
 @dataclass(frozen=True)
 class SiteConfig:
-    site_dir: Path
+    site_dir: Path = field(compare=False)  # where, not what: no part of any page
     title: str
     organization: str = ""
     language: str = "zh-CN"

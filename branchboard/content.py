@@ -90,22 +90,40 @@ def find_content(site_dir: Path) -> tuple[list[str], list[str]]:
     return articles, assets
 
 
-def read_sources(site_dir: Path, report: Report) -> tuple[list[Source], list[str]]:
-    """Read every article; problems go to ``report``.  Returns sources and assets."""
+def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
+                 digests: dict | None = None) -> tuple[list[Source], list[str]]:
+    """Read every article; problems go to ``report``.  Returns sources and assets.
+
+    With ``memo`` (content rel -> (file digest, Source, problems)) and the
+    digests of the files as they are now, an unchanged file is not parsed again.
+    """
     articles, assets = find_content(site_dir)
     sources = []
+    memo = {} if memo is None else memo
+    digests = digests or {}
     for rel in articles:
         if "/" not in rel:
             report.warning(f"{CONTENT_DIR}/{rel}", None, None,
                            "文章要放在栏目文件夹里（例如 content/news/），这篇没有生成网页")
             continue
-        try:
-            source = read_source(site_dir, rel, report)
-        except BoardError as err:
-            report.add(err)
-            continue
+        digest = digests.get(site_dir / CONTENT_DIR / rel)
+        hit = memo.get(rel)
+        if digest and hit and hit[0] == digest:
+            source, problems = hit[1], hit[2]
+        else:
+            own = Report()
+            try:
+                source = read_source(site_dir, rel, own)
+            except BoardError as err:
+                own.add(err)
+                source = None
+            problems = own.problems
+            memo[rel] = (digest, source, problems)
+        report.extend(problems)
         if source is not None:
             sources.append(source)
+    for rel in set(memo) - set(articles):
+        del memo[rel]
     return sources, assets
 
 

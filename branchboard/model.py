@@ -8,6 +8,8 @@ asking whether a cover file exists) and knows nothing of Jinja.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ HOME_PER_SECTION = 5
 
 @dataclass(frozen=True)
 class Article:
+    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
+
     source: str  # relative to content/
     section: str
     title: str
@@ -54,6 +58,8 @@ class Article:
 class Listing:
     """One page of a paginated list of articles."""
 
+    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
+
     url: str
     title: str
     articles: tuple[Article, ...]
@@ -78,6 +84,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Tag:
+    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
+
     name: str
     url: str
     articles: tuple[Article, ...]

@@ -6,6 +6,8 @@ two pages claiming one path.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
@@ -15,10 +17,10 @@ from urllib.parse import quote
 from . import board as board_mod
 from . import printing, screen
 from .config import SiteConfig
-from .content import CONTENT_DIR, Source
+from .bodies import Body
+from .content import CONTENT_DIR
 from .errors import BoardError, Report
-from .markup import LinkProblemError, MarkdownRenderer, line_of, relative_url
-from .model import Article, SiteModel, home_sections, tag_url
+from .model import SiteModel, home_sections, tag_url
 from .render import Renderer, Theme, make_environment, safe_html
 from .write import Outputs
 
@@ -26,108 +28,91 @@ DATA_DIR = "data"
 
 
 @dataclass(frozen=True)
-class Body:
-    html: str
-    toc: str
-    headings: int
+class SectionLink:
+    """What a page needs to know of a section to link to it (not its articles)."""
+
+    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
+
+    id: str
+    title: str
+    url: str
 
 
-def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
-                     report: Report) -> dict[str, Body]:
-    """Markdown of every visible article, by source; link problems reported with lines."""
-    renderer = MarkdownRenderer()
-    by_rel = {s.rel: s for s in sources}
-    asset_set = set(assets)
-    bodies = {}
-    for article in model.articles:
-        source = by_rel[article.source]
-        resolver = _resolver(article, model, asset_set)
-        rendered = renderer.render(source.body, resolver)
-        for problem in rendered.problems:
-            line = line_of(source.body, problem.url, source.body_line)
-            if problem.level == "error":
-                report.error(source.path, line, None, problem.message, problem.hint)
-            else:
-                report.warning(source.path, line, None, problem.message, problem.hint)
-        bodies[article.source] = Body(rendered.html, rendered.toc, rendered.headings)
-    return bodies
+@dataclass(frozen=True)
+class TagLink:
+    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
+
+    name: str
+    url: str
+    count: int
 
 
-def _resolver(article: Article, model: SiteModel, assets: set[str]):
-    folder = posixpath.dirname(article.source)
-
-    def resolve(target: str, is_image: bool) -> str:
-        path = posixpath.normpath(posixpath.join(folder, target))
-        if path.startswith("../") or path == "..":
-            raise LinkProblemError(f"“{target}”指向 content 文件夹之外",
-                                   "图片和文件请放在 content 文件夹里，用相对路径引用。")
-        if path.endswith(".md"):
-            if path in model.by_source:
-                return relative_url(model.by_source[path].url, article.url)
-            if path in model.hidden:
-                raise LinkProblemError(
-                    f"链接的文章 {CONTENT_DIR}/{path} 今天不显示（草稿、未到发布日期或已下架），这个链接暂时打不开",
-                    level="warning", url=relative_url(path[:-3] + ".html", article.url))
-            raise LinkProblemError(f"链接的文章 {CONTENT_DIR}/{path} 不存在",
-                                   "检查文件名和所在文件夹；链接写成相对于本文的路径，例如 ../study/文章.md。")
-        if path in assets:
-            return relative_url(path, article.url)
-        kind = "图片" if is_image else "链接的文件"
-        raise LinkProblemError(f"{kind} {CONTENT_DIR}/{path} 不存在",
-                               "检查文件名（包括大小写和扩展名）和所在文件夹。")
-
-    return resolve
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    template: str
+    context: dict
+    owner: str  # who made it, for messages about two pages on one path
 
 
 def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dict[str, Body],
                  data: dict, board, assets: list[str], now: dt.datetime,
-                 report: Report) -> Outputs:
-    env = make_environment(theme)
+                 report: Report, previous_keys: dict | None = None, out: Path | None = None,
+                 template_memo: dict | None = None, bytecode_dir: Path | None = None) -> Outputs:
+    """Every page of the site.  A page whose key (what it is made from) equals
+    ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
+    again: the write stage keeps the existing file."""
     board_links = board_mod.board_pages(board) if board else []
     # screen and print pages come from their own modules: (path, template, context)
     extra_pages = []
     for provider in (screen.screen_pages, printing.print_pages):
         extra_pages += provider(config, model, board, now, report)
+    day = dt.datetime(now.year, now.month, now.day)  # pages show the day; keys change daily
     common = {
         "site": config,
         "model": model,
-        "sections": model.sections,
+        "sections": tuple(SectionLink(s.id, s.title, s.url) for s in model.sections),
         "data": data,
         "board": board,
         "board_menu": [(path, ctx.get("title", path)) for path, _tpl, ctx in board_links],
         "footer_menu": [(path, ctx["footer_label"]) for path, _tpl, ctx in extra_pages
                         if ctx.get("footer_label")],
-        "now": now,
-        "build_date": now,
+        "now": day,
+        "build_date": day,
         "tag_url": tag_url,
     }
-    renderer = Renderer(env, common, config.site_dir)
+    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo)
+    specs = [*_home(model), *_articles(model, bodies), *_listings(model), *_tags(model),
+             *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
     outputs = Outputs()
-    steps = [
-        lambda: _home(renderer, model, outputs, report),
-        lambda: _articles(renderer, model, bodies, outputs, report),
-        lambda: _listings(renderer, model, outputs, report),
-        lambda: _tags(renderer, model, outputs, report),
-        lambda: _board(renderer, board_links, outputs, report),
-        lambda: _board(renderer, extra_pages, outputs, report),
-    ]
-    for step in steps:
+    previous_keys = previous_keys or {}
+    for spec in specs:
         try:
-            step()
+            key = renderer.page_key(spec.template, spec.path, spec.context)
+            old = out / spec.path if out is not None else None
+            if previous_keys.get(spec.path) == key and old is not None and old.is_file():
+                outputs.keep_page(spec.path, key, spec.owner, report)
+            else:
+                html = renderer.render(spec.template, spec.path, **spec.context)
+                outputs.add_page(spec.path, html, spec.owner, report, key)
         except BoardError as err:
             report.add(err)
     _copies(theme, config.site_dir, assets, outputs, report)
     return outputs
 
 
-def _home(renderer: Renderer, model: SiteModel, outputs: Outputs, report: Report) -> None:
-    pinned = [a for a in model.articles if a.pinned]
-    html = renderer.render("index.html", "index.html", title="首页",
-                           latest=home_sections(model), pinned=pinned)
-    outputs.add_page("index.html", html, "首页", report)
+def _link(section) -> SectionLink:
+    return SectionLink(section.id, section.title, section.url)
 
 
-def _articles(renderer, model, bodies, outputs, report) -> None:
+def _home(model: SiteModel) -> list[PageSpec]:
+    pinned = tuple(a for a in model.articles if a.pinned)
+    return [PageSpec("index.html", "index.html",
+                     {"title": "首页", "latest": home_sections(model), "pinned": pinned}, "首页")]
+
+
+def _articles(model: SiteModel, bodies) -> list[PageSpec]:
+    specs = []
     for section in model.sections:
         for article in section.articles:
             body = bodies[article.source]
@@ -135,36 +120,29 @@ def _articles(renderer, model, bodies, outputs, report) -> None:
             # a cover that the body shows again is not shown twice
             name = posixpath.basename(article.cover)
             cover_in_body = bool(name) and (f'/{quote(name)}"' in body.html or f'"{quote(name)}"' in body.html)
-            html = renderer.render("article.html", article.url, title=article.title,
-                                   article=article, section=section,
-                                   show_cover=bool(article.cover) and not cover_in_body,
-                                   content=safe_html(body.html),
-                                   toc=safe_html(body.toc) if body.headings >= 3 else "",
-                                   newer=newer, older=older)
-            outputs.add_page(article.url, html, article.path, report)
+            specs.append(PageSpec(article.url, "article.html", {
+                "title": article.title, "article": article, "section": _link(section),
+                "show_cover": bool(article.cover) and not cover_in_body,
+                "content": safe_html(body.html, body.fingerprint),
+                "toc": safe_html(body.toc, body.fingerprint + "toc") if body.headings >= 3 else "",
+                "newer": newer, "older": older}, article.path))
+    return specs
 
 
-def _listings(renderer, model, outputs, report) -> None:
-    for section in model.sections:
-        for listing in section.pages:
-            html = renderer.render("section.html", listing.url, title=section.title,
-                                   section=section, listing=listing)
-            outputs.add_page(listing.url, html, f"栏目 {section.id}", report)
+def _listings(model: SiteModel) -> list[PageSpec]:
+    return [PageSpec(listing.url, "section.html",
+                     {"title": section.title, "section": _link(section), "listing": listing},
+                     f"栏目 {section.id}")
+            for section in model.sections for listing in section.pages]
 
 
-def _tags(renderer, model, outputs, report) -> None:
-    for tag in model.tags:
-        html = renderer.render("tag.html", tag.url, title=f"标签：{tag.name}", tag=tag)
-        outputs.add_page(tag.url, html, f"标签 {tag.name}", report)
-    html = renderer.render("tags.html", "tags/index.html", title="全部标签", tags=model.tags)
-    outputs.add_page("tags/index.html", html, "标签索引", report)
-
-
-def _board(renderer, specs, outputs, report) -> None:
-    """Pages given as (path, template, context) by the board, screen and print modules."""
-    for path, template, context in specs:
-        html = renderer.render(template, path, **context)
-        outputs.add_page(path, html, f"页面 {template}", report)
+def _tags(model: SiteModel) -> list[PageSpec]:
+    specs = [PageSpec(tag.url, "tag.html", {"title": f"标签：{tag.name}", "tag": tag}, f"标签 {tag.name}")
+             for tag in model.tags]
+    specs.append(PageSpec("tags/index.html", "tags.html",
+                          {"title": "全部标签", "tags": tuple(TagLink(t.name, t.url, len(t.articles)) for t in model.tags)},
+                          "标签索引"))
+    return specs
 
 
 def _copies(theme: Theme, site_dir: Path, assets: list[str], outputs: Outputs,

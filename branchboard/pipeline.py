@@ -16,20 +16,19 @@ previous output is never touched by a failed build.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import board as board_mod
-from . import data as data_mod
+from .cache import CACHE_DIR, CODE_DIGEST, BuildCache
 from .config import load_config
-from .content import read_sources
+from .content import is_ignored, read_sources
 from .errors import BoardError, BuildFailed, Report
 from .model import build_model
-from .pages import convert_articles, render_pages
-from .render import find_theme
-from .write import Outputs, check_output_dir, write_outputs
+from .theme import find_theme
+from .write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, write_outputs
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,7 @@ class Options:
     drafts: bool = False
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
     write: bool = True  # False for `check`
+    cache: BuildCache | None = field(default=None, compare=False)  # serve keeps one in memory
 
     @property
     def out(self) -> Path:
@@ -50,9 +50,14 @@ class BuildResult:
     report: Report
     outputs: Outputs = field(default_factory=Outputs)
     seconds: float = 0.0
+    unchanged: bool = False  # nothing had changed: nothing was written
 
     @property
     def pages(self) -> int:
+        return sum(1 for p in self.outputs.keys if p.endswith(".html"))
+
+    @property
+    def rendered(self) -> int:
         return sum(1 for p in self.outputs.pages if p.endswith(".html"))
 
 
@@ -86,21 +91,141 @@ def build(options: Options) -> BuildResult:
     theme = find_theme(site_dir, config.theme, report) if config else None
     _stop_if_errors(report)
 
-    sources, assets = read_sources(site_dir, report)
-    schema_dirs = [site_dir / "schemas", *theme.schema_dirs]
-    settings = {"honor_titles": list(config.honor_titles)}
-    data = data_mod.read_data(site_dir, schema_dirs, {s.rel for s in sources}, settings, report)
+    cache = options.cache if options.cache is not None else BuildCache.load(site_dir)
+    fingerprint, digests = inputs_fingerprint(site_dir, theme, options, now, cache.stats)
+    if options.write and is_up_to_date(cache, fingerprint, options.out, now):
+        report.extend(cache.warnings)
+        return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
+
+    # the heavy stages are imported only when there is work to do
+    from . import board as board_mod
+    from .bodies import body_key, convert_articles
+    from .pages import render_pages
+
+    sources, assets = read_sources(site_dir, report, cache.sources, digests)
+    data = read_board_data(site_dir, config, theme, sources, digests, cache, report)
     model = build_model(config, sources, assets, now, options.drafts, report)
     _stop_if_errors(report)
 
-    articles = convert_articles(model, sources, assets, report)
+    bodies = convert_articles(model, sources, assets, report, cache.bodies)
     article_urls = {a.source: a.url for a in model.articles}
     board = board_mod.build_board(data, now, article_urls)
     _stop_if_errors(report)
 
-    outputs = render_pages(config, theme, model, articles, data, board, assets, now, report)
+    incremental = options.write and is_ours_as_left(cache, options.out)
+    theme_digest = hashlib.sha256(repr(sorted((str(p), d) for p, d in digests.items()
+                                              if str(p).startswith(tuple(f"{t}{os.sep}" for t in theme.dirs))))
+                                  .encode("utf-8")).hexdigest()
+    if cache.templates.get("theme") != theme_digest:
+        cache.templates = {"theme": theme_digest}  # what each template uses, while the theme stays
+    outputs = render_pages(config, theme, model, bodies, data, board, assets, now, report,
+                           cache.page_keys if incremental else None, options.out.resolve(),
+                           cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None)
     _stop_if_errors(report)
 
     if options.write:
-        write_outputs(outputs, options.out)
+        if incremental:
+            write_changes(outputs, options.out, set(cache.page_keys) | set(cache.copy_paths))
+        else:
+            write_outputs(outputs, options.out)
+        remember(cache, outputs, fingerprint, options.out, valid_until(sources, now), report)
+        by_rel = {s.rel: s for s in sources}
+        used = {(body_key(by_rel[a.source].body), a.source, a.url) for a in model.articles}
+        if options.cache is None:
+            cache.save(site_dir, used)
+        else:
+            cache.used_bodies = used  # a long-running caller saves when it stops
     return BuildResult(report, outputs, time.perf_counter() - started)
+
+
+def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache, report: Report):
+    """data/*.yaml read and checked, or taken from the cache when none of
+    the data files, schemas, article paths or settings changed."""
+    schema_dirs = [site_dir / "schemas", *theme.schema_dirs]
+    settings = {"honor_titles": list(config.honor_titles)}
+    articles = sorted(s.rel for s in sources)
+    prefixes = tuple(f"{d}{os.sep}" for d in [site_dir / "data", *schema_dirs])
+    inputs = sorted((str(p), d) for p, d in digests.items() if str(p).startswith(prefixes))
+    key = hashlib.sha256(repr((inputs, articles, settings)).encode("utf-8")).hexdigest()
+    if key in cache.data:
+        data, problems = cache.data[key]
+        report.extend(problems)
+        return data
+    from . import data as data_mod  # jsonschema is imported only when data changed
+
+    own = Report()
+    data = data_mod.read_data(site_dir, schema_dirs, set(articles), settings, own)
+    report.extend(own.problems)
+    cache.data.clear()
+    cache.data[key] = (data, own.problems)
+    return data
+
+
+def file_digest(path: Path, stats: dict) -> str:
+    """sha256 of a file, read again only when its size or modification time changed."""
+    try:
+        st = path.stat()
+        seen = stats.get(str(path))
+        if seen and seen[0] == st.st_mtime_ns and seen[1] == st.st_size:
+            return seen[2]
+        value = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # vanished while we looked: the reader reports it
+        return ""
+    stats[str(path)] = (st.st_mtime_ns, st.st_size, value)
+    return value
+
+
+def inputs_fingerprint(site_dir: Path, theme, options: Options, now: dt.datetime,
+                       stats: dict) -> tuple[str, dict]:
+    """Everything a build reads, and the day it decides visibility for.
+
+    Returns the fingerprint and the digest of each file."""
+    files = [site_dir / "site.yaml"]
+    for folder in (site_dir / "content", site_dir / "data", site_dir / "schemas"):
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*") if p.is_file()
+                      and not any(is_ignored(part) for part in p.relative_to(folder).parts)]
+    roots = [(f, site_dir) for f in files]
+    for theme_dir in theme.dirs:
+        roots += [(p, theme_dir) for p in theme_dir.rglob("*") if p.is_file()]
+    h = hashlib.sha256()
+    h.update(f"{CODE_DIGEST}\0{options.out.resolve()}\0{options.drafts}\0{now.date()}\0".encode())
+    digests = {}
+    for path, root in sorted(roots):
+        digests[path] = file_digest(path, stats)
+        h.update(f"{root}\0{path.relative_to(root).as_posix()}\0{digests[path]}\0".encode())
+    for gone in set(stats) - set(map(str, digests)):
+        del stats[gone]
+    return h.hexdigest(), digests
+
+
+def is_ours_as_left(cache: BuildCache, out: Path) -> bool:
+    """The output folder is the one the cache describes, untouched since."""
+    out = out.resolve()
+    if cache.out != str(out) or not cache.build_id or not (out / MARKER).is_file():
+        return False
+    try:
+        return (out / BUILD_ID).read_text(encoding="utf-8").strip() == cache.build_id
+    except OSError:
+        return False
+
+
+def is_up_to_date(cache: BuildCache, fingerprint: str, out: Path, now: dt.datetime) -> bool:
+    return (cache.fingerprint == fingerprint and is_ours_as_left(cache, out)
+            and (cache.valid_until is None or now < cache.valid_until))
+
+
+def valid_until(sources, now: dt.datetime):
+    """The next moment within today at which an article appears or disappears."""
+    moments = [m for s in sources for m in (s.meta.get("publish"), s.meta.get("expire")) if m and m > now]
+    return min(moments) if moments else None
+
+
+def remember(cache: BuildCache, outputs: Outputs, fingerprint: str, out: Path, until, report: Report) -> None:
+    cache.page_keys = dict(outputs.keys)
+    cache.copy_paths = sorted(outputs.copies)
+    cache.fingerprint = fingerprint
+    cache.out = str(out.resolve())
+    cache.build_id = outputs.build_id()
+    cache.valid_until = until
+    cache.warnings = list(report.warnings)

@@ -8,83 +8,18 @@ it has.  Autoescaping is on for every template.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from .errors import BoardError, Report
+from .fingerprint import Fingerprinter, digest
 from .markup import relative_url
-from .yamlio import load_yaml, read_text
+from .theme import BUNDLED_THEMES, Theme, _rel, find_theme  # noqa: F401  (re-exported)
 
-BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 WEEKDAYS = "一二三四五六日"
-
-
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    dirs: tuple[Path, ...]  # the theme first, then what it extends
-
-    @property
-    def template_dirs(self) -> list[Path]:
-        return [d / "templates" for d in self.dirs if (d / "templates").is_dir()]
-
-    @property
-    def schema_dirs(self) -> list[Path]:
-        return [d / "schemas" for d in self.dirs if (d / "schemas").is_dir()]
-
-    def static_files(self) -> dict[str, Path]:
-        """Output path -> file, the child theme's files winning."""
-        files: dict[str, Path] = {}
-        for d in reversed(self.dirs):
-            root = d / "static"
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if path.is_file() and not path.name.startswith("."):
-                        files["static/" + path.relative_to(root).as_posix()] = path
-        return files
-
-
-def find_theme(site_dir: Path, name: str, report: Report) -> Theme | None:
-    search = [site_dir / "themes", BUNDLED_THEMES]
-    dirs: list[Path] = []
-    current = name
-    while current:
-        found = next((base / current for base in search if (base / current).is_dir()), None)
-        if found is None:
-            where = "site.yaml" if not dirs else _rel(dirs[-1] / "theme.yaml", site_dir)
-            report.error(where, None, None, f"找不到主题“{current}”",
-                         "主题放在 themes/<主题名>/ 文件夹里；不确定时写 theme: default。")
-            return None
-        if found in dirs:
-            report.error(_rel(found / "theme.yaml", site_dir), None, None, f"主题“{current}”的 extends 形成了循环")
-            return None
-        dirs.append(found)
-        current = _theme_parent(found, site_dir, report)
-    return Theme(name, tuple(dirs))
-
-
-def _theme_parent(theme_dir: Path, site_dir: Path, report: Report) -> str | None:
-    meta_path = theme_dir / "theme.yaml"
-    if not meta_path.is_file():
-        return None
-    rel = _rel(meta_path, site_dir)
-    try:
-        meta, _ = load_yaml(read_text(meta_path, rel), rel)
-    except BoardError as err:
-        report.add(err)
-        return None
-    parent = (meta or {}).get("extends") if isinstance(meta, dict) else None
-    return str(parent) if parent else None
-
-
-def _rel(path: Path, site_dir: Path) -> str:
-    try:
-        return path.relative_to(site_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def cn_date(value, with_time: bool = False) -> str:
@@ -110,8 +45,16 @@ def url(ctx, target: str) -> str:
     return relative_url(str(target), ctx["page_path"])
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    cache = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            cache = None  # a read-only site still builds
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -127,12 +70,65 @@ def make_environment(theme: Theme) -> jinja2.Environment:
 
 
 class Renderer:
-    """Renders pages; a template mistake becomes a BoardError naming the template."""
+    """Renders pages; a template mistake becomes a BoardError naming the template.
 
-    def __init__(self, env: jinja2.Environment, common: dict, site_dir: Path):
+    It also says what a page is made from (``page_key``): the files of its
+    template with everything it extends, includes and imports, the site-wide
+    values those templates name, the page's own context and its path.  A value
+    the templates never name is no dependency; a template name that cannot be
+    known before rendering (a computed include) makes the page depend on
+    everything.
+    """
+
+    def __init__(self, env: jinja2.Environment, common: dict, site_dir: Path, memo: dict | None = None):
         self.env = env
         self.common = common
         self.site_dir = site_dir
+        # template name -> (hash of its files, names it uses); kept by the caller
+        # for as long as the theme's files stay the same
+        self._closures: dict[str, tuple[str, frozenset]] = memo if memo is not None else {}
+        self._globals: dict[str, str] = {}
+        self._fingerprints = Fingerprinter()
+
+    def page_key(self, template: str, page_path: str, context: dict) -> str:
+        files_hash, names = self._closure(template)
+        used = sorted(names & self.common.keys())
+        return digest(files_hash, page_path, *(f"{n}={self._global(n)}" for n in used),
+                      self._fingerprints.of(context))
+
+    def _global(self, name: str) -> str:
+        if name not in self._globals:
+            self._globals[name] = self._fingerprints.of(self.common[name])
+        return self._globals[name]
+
+    def _closure(self, name: str) -> tuple[str, frozenset]:
+        """Hash of a template's files and the names it uses, following references."""
+        if name in self._closures:
+            return self._closures[name]
+        seen: dict[str, str] = {}
+        names: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            try:
+                source, _filename, _uptodate = self.env.loader.get_source(self.env, current)
+                ast = self.env.parse(source)
+            except jinja2.TemplateError:
+                seen[current] = ""  # render() reports it with file and line
+                continue
+            seen[current] = source
+            names |= meta.find_undeclared_variables(ast)
+            for ref in meta.find_referenced_templates(ast):
+                if ref is None:  # computed at render time: depend on everything
+                    names |= set(self.common)
+                    pending += self.env.list_templates()
+                else:
+                    pending.append(ref)
+        result = (digest(*(f"{k}\0{v}" for k, v in sorted(seen.items()))), frozenset(names))
+        self._closures[name] = result
+        return result
 
     def render(self, template: str, page_path: str, **context) -> str:
         try:
@@ -166,6 +162,20 @@ def _template_frame(exc: BaseException):
     return found
 
 
-def safe_html(html: str) -> Markup:
-    """HTML that branchboard produced itself (Markdown output, SVG charts)."""
-    return Markup(html)
+def safe_html(html: str, fingerprint: str | None = None) -> Markup:
+    """HTML that branchboard produced itself (Markdown output, SVG charts).
+
+    With a fingerprint (a digest of what the HTML was made from), deciding
+    whether a page changed does not have to hash the HTML again."""
+    if fingerprint is None:
+        return Markup(html)
+    return KeyedMarkup(html, fingerprint)
+
+
+class KeyedMarkup(Markup):
+    __slots__ = ("fingerprint",)
+
+    def __new__(cls, html: str, fingerprint: str):
+        obj = super().__new__(cls, html)
+        obj.fingerprint = fingerprint
+        return obj

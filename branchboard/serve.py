@@ -21,6 +21,7 @@ encoding, no backslashes, no symbolic link that leads outside, no hidden files
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -37,6 +38,7 @@ from typing import TextIO
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from . import livereload
+from .cache import BuildCache
 from .errors import BuildFailed
 from .livereload import LiveChannel, SiteState
 from .pipeline import Options, build
@@ -304,8 +306,9 @@ class DevServer:
     """build + watch + serve + reload, started and stopped as one."""
 
     def __init__(self, options: Options, host: str = "127.0.0.1", port: int = 8000,
-                 out: TextIO | None = None, err: TextIO | None = None, quiet: float = 0.15):
-        self.options = options
+                 out: TextIO | None = None, err: TextIO | None = None, quiet: float = 0.03):
+        # one cache kept in memory across rebuilds: an edit re-reads and re-renders only what it touches
+        self.options = dataclasses.replace(options, cache=options.cache or BuildCache.load(options.site_dir))
         self.host, self.port = host, port
         self.out = out or sys.stdout
         self.err = err or sys.stderr
@@ -335,6 +338,10 @@ class DevServer:
         self.loop.stop()
         if self.http is not None:
             self.http.stop()
+        with self._building:  # the next build, or `build`, starts from what this one knew
+            cache = self.options.cache
+            if cache is not None and cache.used_bodies:
+                cache.save(self.options.site_dir, cache.used_bodies)
 
     def rebuild(self, changed: list[str]) -> None:
         """Called by the build loop after a save."""
@@ -431,3 +438,27 @@ def run(options: Options, host: str, port: int) -> int:
         server.stop()
     print("\n已停止预览。")
     return 0
+
+
+def measure_edit_latency(site_dir: Path, article: Path, runs: int = 5, quiet: float = 0.03) -> float:
+    """Median milliseconds from saving ``article`` to the rebuilt pages being
+    ready, with the dev server running (for bench/run.py)."""
+    import io
+    import statistics
+
+    server = DevServer(Options(site_dir=site_dir), "127.0.0.1", 0, io.StringIO(), io.StringIO(), quiet=quiet)
+    server.start()
+    times = []
+    try:
+        for i in range(runs):
+            time.sleep(0.3)  # let the watcher settle between saves
+            done = server.builds
+            started = time.perf_counter()
+            with open(article, "a", encoding="utf-8") as fh:
+                fh.write(f"\n编辑第{i}次。\n")
+            while server.builds == done and time.perf_counter() - started < 30:
+                time.sleep(0.0005)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        server.stop()
+    return statistics.median(times)

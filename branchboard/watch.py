@@ -132,7 +132,7 @@ def _is_within(path: Path, folder: Path) -> bool:
 class BuildLoop:
     """One build thread: debounced, never two builds at once, nothing lost."""
 
-    def __init__(self, run_build: Callable[[list[str]], None], quiet: float = 0.15,
+    def __init__(self, run_build: Callable[[list[str]], None], quiet: float = 0.03,
                  longest_wait: float = 2.0):
         self.run_build = run_build
         self.quiet = quiet  # build once the files have been still this long

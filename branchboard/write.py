@@ -25,15 +25,27 @@ BUILD_ID = "build-id.txt"  # pages served over HTTP poll it to notice a new buil
 
 @dataclass
 class Outputs:
-    """What one build produces: text pages and files copied as they are."""
+    """What one build produces: pages, files copied as they are, and pages kept.
+
+    A kept page is one whose key (what it is made from) is the same as last
+    time: its file in the output folder is left as it is.
+    """
 
     pages: dict[str, str] = field(default_factory=dict)  # path -> text
     copies: dict[str, Path] = field(default_factory=dict)  # path -> source file
+    kept: set[str] = field(default_factory=set)  # paths of pages left as they are
+    keys: dict[str, str] = field(default_factory=dict)  # page path -> key
     owners: dict[str, str] = field(default_factory=dict)  # path -> who made it
 
-    def add_page(self, path: str, text: str, owner: str, report: Report) -> None:
+    def add_page(self, path: str, text: str, owner: str, report: Report, key: str = "") -> None:
         if self._claim(path, owner, report):
             self.pages[path] = text
+            self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def keep_page(self, path: str, key: str, owner: str, report: Report) -> None:
+        if self._claim(path, owner, report):
+            self.kept.add(path)
+            self.keys[path] = key
 
     def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
         if self._claim(path, owner, report):
@@ -49,14 +61,13 @@ class Outputs:
         return True
 
     def __len__(self) -> int:
-        return len(self.pages) + len(self.copies)
+        return len(self.keys) + len(self.copies)
 
     def build_id(self) -> str:
-        """Changes exactly when some output changes."""
+        """Changes exactly when some output changes (a page's key decides its text)."""
         digest = hashlib.sha256()
-        for rel in sorted(self.pages):
-            digest.update(f"{rel}\0".encode())
-            digest.update(self.pages[rel].encode("utf-8"))
+        for rel in sorted(self.keys):
+            digest.update(f"{rel}\0{self.keys[rel]}\0".encode())
         for rel in sorted(self.copies):
             stat = self.copies[rel].stat()
             digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
@@ -86,9 +97,10 @@ def check_output_dir(out: Path, site_dir: Path) -> None:
 
 
 def write_outputs(outputs: Outputs, out: Path) -> None:
-    """Write into a staging folder beside ``out``, then swap it in."""
+    """Write into a staging folder beside ``out``, then swap it in whole."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    assert not outputs.kept, "kept pages need write_changes"
     token = uuid.uuid4().hex[:8]
     staging = out.parent / f".{out.name}.staging-{token}"
     old = out.parent / f".{out.name}.old-{token}"
@@ -96,12 +108,10 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
         staging.mkdir()
         made: set[Path] = set()
         for rel, text in outputs.pages.items():
-            target = _target(staging, rel, made)
-            target.write_text(text, encoding="utf-8", newline="\n")
+            _target(staging, rel, made).write_text(text, encoding="utf-8", newline="\n")
         for rel, source in outputs.copies.items():
-            target = _target(staging, rel, made)
             # a copy, never a hard link: editing the output must not change the source
-            shutil.copyfile(source, target)
+            shutil.copy2(source, _target(staging, rel, made))
         (staging / BUILD_ID).write_text(outputs.build_id() + "\n", encoding="utf-8")
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         if out.exists():
@@ -115,10 +125,68 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
+    """Bring an output folder this tool wrote up to date, file by file.
+
+    Only changed pages and copies are written, each to a temporary name and
+    renamed over the old file, so no file is ever half-written; files that
+    nothing produces any more are removed; unchanged files keep their
+    modification time.  Everything was rendered before the first write, so a
+    failed build never gets here.  Returns how many files were written.
+    """
+    out = out.resolve()
+    made: set[Path] = set()
+    written = 0
+    for rel, text in outputs.pages.items():
+        target = _target(out, rel, made)
+        data = text.encode("utf-8")
+        if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+            _replace(target, lambda tmp: tmp.write_bytes(data))
+            written += 1
+    for rel, source in outputs.copies.items():
+        target = _target(out, rel, made)
+        src, dst = source.stat(), (target.stat() if target.is_file() else None)
+        if dst is None or (dst.st_size, dst.st_mtime_ns) != (src.st_size, src.st_mtime_ns):
+            _replace(target, lambda tmp: shutil.copy2(source, tmp))
+            written += 1
+    current = set(outputs.keys) | set(outputs.copies)
+    for rel in sorted(previous - current):
+        stale = _target(out, rel, made)
+        if stale.is_file():
+            stale.unlink()
+            written += 1
+            _remove_empty_parents(stale.parent, out)
+    build_id = outputs.build_id() + "\n"
+    id_file = out / BUILD_ID
+    if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id:
+        _replace(id_file, lambda tmp: tmp.write_text(build_id, encoding="utf-8"))
+    return written
+
+
+def _replace(target: Path, fill) -> None:
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        fill(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def _target(root: Path, rel: str, made: set[Path]) -> Path:
-    target = root.joinpath(*rel.split("/"))
-    if root.resolve() not in target.resolve().parents:
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in rel:
         raise AssertionError(f"output path escapes the output folder: {rel}")
+    target = root.joinpath(*parts)
     parent = target.parent
     if parent not in made:
         parent.mkdir(parents=True, exist_ok=True)

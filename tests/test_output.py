@@ -33,6 +33,19 @@ def test_build_refuses_the_site_folder_itself(make_site):
     assert snapshot(site.root) == before
 
 
+def test_the_cache_lives_under_the_site_and_is_safe_to_delete(make_site):
+    import shutil
+
+    site = make_site({"content/news/a.md": article("甲")})
+    site.build()
+    first = snapshot(site.out)
+    assert (site.root / ".cache" / "branchboard").is_dir()
+    shutil.rmtree(site.root / ".cache")
+    shutil.rmtree(site.out)
+    site.build()
+    assert snapshot(site.out) == first
+
+
 def test_rebuild_replaces_the_whole_output_and_prunes_stale_files(make_site):
     site = make_site({"content/news/a.md": article("甲"), "content/news/b.md": article("乙")})
     site.build()
@@ -51,7 +64,7 @@ def test_build_never_modifies_the_sources(make_site):
     before = {k: v for k, v in snapshot(site.root).items()}
     site.build()
     (site.out / "news/images/c.svg").write_text("changed in output", encoding="utf-8")
-    after = {k: v for k, v in snapshot(site.root).items() if not k.startswith("public/")}
+    after = {k: v for k, v in snapshot(site.root).items() if not k.startswith(("public/", ".cache/"))}
     assert after == before
 
 

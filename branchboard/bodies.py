@@ -1,0 +1,167 @@
+"""Markdown bodies of the visible articles: cached, and converted in parallel.
+
+Python-Markdown is about 95% of a cold build, so a body is converted only
+when something that decides its HTML changed.  A cached body is keyed by the
+hash of its Markdown and of the renderer (branchboard's and Markdown's
+versions, the extension settings), and it remembers every link the body
+asked the resolver about and what came back: it is reused only while each of
+those links still resolves the same way (an article it links to may have
+moved or gone).  Cache misses are converted in a pool of processes when there
+are enough of them to pay for it; the results are the same as a serial run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import markdown
+
+from .cache import CODE_DIGEST
+from .content import CONTENT_DIR, Source
+from .errors import Report
+from .markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
+from .model import Article, SiteModel
+
+RENDERER_KEY = f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}"
+PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str
+    toc: str
+    headings: int
+    problems: tuple = ()  # (url, message, hint, level)
+    links: tuple = ()  # ((target, is_image), outcome) as the resolver answered
+    fingerprint: str = ""  # digest of html and toc, made once with the body
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What link resolution may look at: picklable, sent once to each worker."""
+
+    urls: dict  # content rel of a visible article -> its url
+    hidden: frozenset
+    assets: frozenset
+
+
+def body_key(text: str) -> str:
+    return hashlib.sha256(f"{RENDERER_KEY}\0{text}".encode("utf-8")).hexdigest()
+
+
+def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
+    """The new URL of a relative link in article ``source`` shown at ``page``."""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    if path.startswith("../") or path == "..":
+        raise LinkProblemError(f"“{target}”指向 content 文件夹之外",
+                               "图片和文件请放在 content 文件夹里，用相对路径引用。")
+    if path.endswith(".md"):
+        if path in ctx.urls:
+            return relative_url(ctx.urls[path], page)
+        if path in ctx.hidden:
+            raise LinkProblemError(
+                f"链接的文章 {CONTENT_DIR}/{path} 今天不显示（草稿、未到发布日期或已下架），这个链接暂时打不开",
+                level="warning", url=relative_url(path[:-3] + ".html", page))
+        raise LinkProblemError(f"链接的文章 {CONTENT_DIR}/{path} 不存在",
+                               "检查文件名和所在文件夹；链接写成相对于本文的路径，例如 ../study/文章.md。")
+    if path in ctx.assets:
+        return relative_url(path, page)
+    kind = "图片" if is_image else "链接的文件"
+    raise LinkProblemError(f"{kind} {CONTENT_DIR}/{path} 不存在",
+                           "检查文件名（包括大小写和扩展名）和所在文件夹。")
+
+
+def _outcome(ctx, source, page, target, is_image):
+    try:
+        return ("ok", resolve_link(ctx, source, page, target, is_image))
+    except LinkProblemError as exc:
+        return ("problem", exc.message, exc.hint, exc.level, exc.url)
+
+
+def _recording_resolver(ctx: LinkContext, source: str, page: str, record: list):
+    def resolve(target: str, is_image: bool) -> str:
+        outcome = _outcome(ctx, source, page, target, is_image)
+        record.append(((target, is_image), outcome))
+        if outcome[0] == "ok":
+            return outcome[1]
+        _, message, hint, level, url = outcome
+        raise LinkProblemError(message, hint, level, url)
+
+    return resolve
+
+
+def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page: str, text: str) -> Body:
+    record: list = []
+    rendered = renderer.render(text, _recording_resolver(ctx, source, page, record))
+    problems = tuple((p.url, p.message, p.hint, p.level) for p in rendered.problems)
+    fingerprint = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode("utf-8")).hexdigest()[:24]
+    return Body(rendered.html, rendered.toc, rendered.headings, problems, tuple(dict.fromkeys(record)),
+                fingerprint)
+
+
+def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool:
+    return all(_outcome(ctx, source, page, target, is_image) == outcome
+               for (target, is_image), outcome in body.links)
+
+
+# A pool worker's own state, set once by the initializer (one per process).
+_WORKER: dict = {}
+
+
+def _init_worker(ctx: LinkContext) -> None:
+    _WORKER["ctx"] = ctx
+    _WORKER["renderer"] = MarkdownRenderer()
+
+
+def _convert_in_worker(job: tuple[str, str, str]) -> Body:
+    source, page, text = job
+    return convert_one(_WORKER["ctx"], _WORKER["renderer"], source, page, text)
+
+
+def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
+                     report: Report, cache: dict | None = None, jobs: int | None = None) -> dict[str, Body]:
+    """Markdown of every visible article, by source; link problems reported with lines.
+
+    ``cache`` maps body keys to Bodies and is updated in place.
+    """
+    cache = {} if cache is None else cache
+    by_rel = {s.rel: s for s in sources}
+    ctx = LinkContext({a.source: a.url for a in model.articles}, model.hidden, frozenset(assets))
+    bodies: dict[str, Body] = {}
+    misses: list[tuple[Article, str]] = []
+    for article in model.articles:
+        key = body_key(by_rel[article.source].body)
+        cached = cache.get((key, article.source, article.url))
+        if cached is not None and is_still_valid(cached, ctx, article.source, article.url):
+            bodies[article.source] = cached
+        else:
+            misses.append((article, key))
+
+    converted = _convert_all(ctx, [(a.source, a.url, by_rel[a.source].body) for a, _ in misses], jobs)
+    for (article, key), body in zip(misses, converted):
+        cache[(key, article.source, article.url)] = body
+        bodies[article.source] = body
+
+    for article in model.articles:
+        source = by_rel[article.source]
+        for url, message, hint, level in bodies[article.source].problems:
+            line = line_of(source.body, url, source.body_line)
+            (report.error if level == "error" else report.warning)(source.path, line, None, message, hint)
+    return bodies
+
+
+def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str]], jobs: int | None) -> list[Body]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(work) < PARALLEL_MIN:
+        renderer = MarkdownRenderer()
+        return [convert_one(ctx, renderer, source, page, text) for source, page, text in work]
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=min(workers, 8), mp_context=multiprocessing.get_context(method),
+                             initializer=_init_worker, initargs=(ctx,)) as pool:
+        return list(pool.map(_convert_in_worker, work, chunksize=max(8, len(work) // (workers * 8))))

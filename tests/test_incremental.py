@@ -1,0 +1,144 @@
+"""Incremental builds: exactly what changed is made again, and the output is
+byte-identical to a clean full build of the same files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from branchboard.cache import BuildCache
+from branchboard.pipeline import Options, build
+from conftest import PROJECT, article, snapshot
+
+NOW = dt.datetime(2026, 11, 25)
+
+
+def run(root: Path, out: Path | None = None, now=NOW, cache=None):
+    return build(Options(site_dir=root, out_dir=out, now=now, cache=cache))
+
+
+def clean_build(root: Path, tmp: Path) -> dict:
+    """A full build of the same files in a fresh copy, without any cache."""
+    copy = tmp / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("public", ".cache", ".public*"))
+    run(copy)
+    return snapshot(copy / "public")
+
+
+@pytest.fixture
+def site(make_site):
+    files = {f"content/news/n{i}.md": article(f"动态{i}", date=f"2026-11-{i + 1:02d}", 标签="[安全]",
+                                              body=f"正文{i}。\n\n[相关](n{2 if i != 2 else 3}.md)\n")
+             for i in range(6)}
+    files["content/notices/a.md"] = article("通知", date="2026-11-02")
+    files["site.yaml"] = "title: 测试\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n"
+    files["data/duty.yaml"] = "- 王建国\n"
+    site = make_site(files)
+    run(site.root)
+    return site
+
+
+EDITS = {
+    "edit body": lambda r: (r / "content/news/n2.md").write_text(article("动态2", date="2026-11-03", body="改过的正文。\n"), encoding="utf-8"),
+    "add article": lambda r: (r / "content/news/new.md").write_text(article("新文章", date="2026-11-20"), encoding="utf-8"),
+    "delete article": lambda r: (r / "content/news/n5.md").unlink(),
+    "rename article": lambda r: (r / "content/news/n1.md").rename(r / "content/news/renamed.md"),
+    "title moves it in listings": lambda r: (r / "content/news/n0.md").write_text(
+        article("置顶了", date="2026-11-01", 置顶="true"), encoding="utf-8"),
+    "data edit": lambda r: (r / "data/duty.yaml").write_text("- 李红梅\n", encoding="utf-8"),
+    "site.yaml edit": lambda r: (r / "site.yaml").write_text(
+        "title: 新标题\npage_size: 3\nsections: [{id: news, title: 新闻}, {id: notices, title: 通知}]\n", encoding="utf-8"),
+    "theme edit": lambda r: (r / "themes/default/templates").mkdir(parents=True) or
+        (r / "themes/default/templates/tag.html").write_text(
+            '{% extends "base.html" %}{% block content %}<p>改过的标签页 {{ tag.name }}</p>{% endblock %}',
+            encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(EDITS))
+def test_incremental_output_is_byte_identical_to_a_full_build(site, tmp_path, change):
+    if change == "theme edit":  # a site theme extending the bundled one
+        (site.root / "themes/local").mkdir(parents=True)
+        (site.root / "themes/local/theme.yaml").write_text("extends: default\n", encoding="utf-8")
+        run(site.root)
+    EDITS[change](site.root)
+    if change == "theme edit":
+        shutil.move(str(site.root / "themes/default/templates"), str(site.root / "themes/local/templates"))
+        shutil.rmtree(site.root / "themes/default")
+        text = (site.root / "site.yaml").read_text(encoding="utf-8")
+        (site.root / "site.yaml").write_text(text + "theme: local\n", encoding="utf-8")
+    result = run(site.root)
+    assert not result.unchanged
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
+
+
+def test_a_second_build_renders_nothing_and_writes_nothing(site):
+    before = {p: p.stat().st_mtime_ns for p in site.out.rglob("*")}
+    result = run(site.root)
+    assert result.unchanged and result.rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in site.out.rglob("*")} == before
+
+
+def test_one_edit_renders_only_the_pages_that_show_it(site):
+    cache = BuildCache.load(site.root)
+    before = {p.relative_to(site.out).as_posix(): p.stat().st_mtime_ns for p in site.out.rglob("*.html")}
+    (site.root / "content/news/n3.md").write_text(
+        article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8")
+    result = run(site.root, cache=cache)
+    after = {p.relative_to(site.out).as_posix(): p.stat().st_mtime_ns for p in site.out.rglob("*.html")}
+    changed = sorted(p for p in after if after[p] != before.get(p))
+    assert changed == ["news/n3.html"]
+    assert result.rendered == 1
+
+
+def test_a_new_day_re_decides_what_is_visible_without_any_file_changing(site):
+    (site.root / "content/notices/later.md").write_text(
+        article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
+    run(site.root)
+    assert not (site.out / "notices/later.html").exists()
+    result = run(site.root, now=dt.datetime(2026, 11, 26))
+    assert not result.unchanged
+    assert (site.out / "notices/later.html").is_file()
+
+
+def test_a_publish_time_later_today_is_honoured_on_the_same_day(site):
+    (site.root / "content/notices/afternoon.md").write_text(
+        article("下午发布", date="2026-11-25", 发布="2026-11-25 16:00"), encoding="utf-8")
+    run(site.root, now=dt.datetime(2026, 11, 25, 9, 0))
+    assert not (site.out / "notices/afternoon.html").exists()
+    run(site.root, now=dt.datetime(2026, 11, 25, 16, 30))
+    assert (site.out / "notices/afternoon.html").is_file()
+
+
+def test_parallel_conversion_equals_serial(tmp_path):
+    from branchboard.bodies import convert_articles
+    from branchboard.config import load_config
+    from branchboard.content import read_sources
+    from branchboard.errors import Report
+    from branchboard.model import build_model
+
+    report = Report()
+    config = load_config(PROJECT, report)
+    sources, assets = read_sources(PROJECT, report)
+    model = build_model(config, sources, assets, NOW, False, report)
+    serial = convert_articles(model, sources, assets, Report(), {}, jobs=1)
+    import branchboard.bodies as bodies
+    old, bodies.PARALLEL_MIN = bodies.PARALLEL_MIN, 1
+    try:
+        parallel = convert_articles(model, sources, assets, Report(), {}, jobs=2)
+    finally:
+        bodies.PARALLEL_MIN = old
+    assert parallel == serial and len(serial) >= 12
+
+
+def test_a_cached_body_is_not_reused_when_its_link_target_moves(site, tmp_path):
+    (site.root / "content/news/n2.md").write_text(
+        article("动态2", date="2026-11-03", 标签="[安全]", slug="moved", body="正文2。\n"), encoding="utf-8")
+    run(site.root)
+    page = (site.out / "news/n0.html").read_text(encoding="utf-8")
+    assert 'href="moved.html"' in page
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
