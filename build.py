@@ -5,6 +5,7 @@
     python build.py build           build the site into public/
     python build.py check           check every file, write nothing
     python build.py serve           preview while editing, with live reload
+    python build.py print           PDFs of the banners, posters and post cards
     python build.py new ...         start an article or a data entry
 """
 

@@ -1,4 +1,4 @@
-"""The command line: build | check | serve | new (print joins them later).
+"""The command line: build | check | serve | print | new.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors.  Everything printed
 is Chinese, for the secretary; a Python traceback only ever means a bug in
@@ -61,6 +61,7 @@ def make_parser() -> ChineseParser:
 
     common(commands.add_parser("build", help="生成网站"))
     common(commands.add_parser("check", help="检查所有文件，不写任何东西"), out=False)
+    common(commands.add_parser("print", help="生成网站，并把条幅、海报的打印页生成 PDF（需要 Chromium、Chrome 或 Edge）"))
     serve = commands.add_parser("serve", help="边改边看：生成网站并在浏览器里预览，保存后自动刷新")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1",
@@ -112,6 +113,10 @@ def main(argv: list[str]) -> int:
         return run_new(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check")
+    if args.command == "print":
+        from .printpdf import run_print
+
+        return run_print(options)
     if args.command == "serve":
         from . import serve  # watchdog is imported only when serving
 

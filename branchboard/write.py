@@ -142,6 +142,7 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
         data = text.encode("utf-8")
         if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
             _replace(target, lambda tmp: tmp.write_bytes(data))
+            _drop_printed(target)
             written += 1
     for rel, source in outputs.copies.items():
         target = _target(out, rel, made)
@@ -154,6 +155,7 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
         stale = _target(out, rel, made)
         if stale.is_file():
             stale.unlink()
+            _drop_printed(stale)
             written += 1
             _remove_empty_parents(stale.parent, out)
     build_id = outputs.build_id() + "\n"
@@ -161,6 +163,12 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
     if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id:
         _replace(id_file, lambda tmp: tmp.write_text(build_id, encoding="utf-8"))
     return written
+
+
+def _drop_printed(page: Path) -> None:
+    """A print page changed or went away: its PDF (made by `print`) is out of date."""
+    if page.suffix == ".html" and page.parent.name == "print":
+        page.with_suffix(".pdf").unlink(missing_ok=True)
 
 
 def _replace(target: Path, fill) -> None:
