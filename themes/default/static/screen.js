@@ -1,0 +1,304 @@
+/* 会议室大屏：轮播、时钟、时间段、检查新版本、隐藏鼠标。
+ *
+ * One timer drives everything; slides are toggled with a class, never
+ * re-created, so the page can run for days.  Continuation slides are made
+ * only when the layout changes (load, resize, an item appearing or expiring):
+ * a list that does not fit its slide moves the items that overflow to a copy
+ * of the slide placed after it.
+ *
+ * Time checks: an element with data-from / data-until (local date-times,
+ * inclusive), data-days ("1 5": Sunday is 0) or data-hours ("420-1140":
+ * minutes of the day, overnight when the start is larger) shows only then.
+ *
+ * Keys: → / PageDown next, ← / PageUp previous, space pause, F full screen,
+ * Home first slide.  ?speed=50 runs the slides fifty times faster (for tests).
+ */
+(() => {
+  "use strict";
+
+  const TICK_MS = 250;
+  const POLL_MS = 30000;          // over HTTP, look for a new build this often
+  const CURSOR_MS = 3000;
+  const FALLBACK_MS = 10000;      // the fallback slide also gives way to a reload
+  const MAX_STEP_MS = 1000;       // after a sleep or a clock change, do not rush through slides
+  const RESUME_KEY = "branchboard-screen-slide";
+  const WEEKDAYS = "日一二三四五六";
+
+  const body = document.body;
+  const deck = document.querySelector(".deck");
+  const fallback = deck.querySelector(".slide-fallback");
+  const progress = deck.querySelector(".progress-bar");
+  const pausedNote = deck.querySelector(".paused-note");
+  const asked = Number(new URLSearchParams(location.search).get("speed"));
+  const speed = asked > 0 ? asked : 1;
+  const reloadMs = Number(body.dataset.reloadMinutes) * 60000;
+  const isFile = location.protocol === "file:";
+
+  let slides = [];                // the rotation, continuation slides included
+  let current = fallback;
+  let shownMs = 0;                // how long the current slide has shown (sped up)
+  let paused = false;
+  let last = Date.now();
+  const loadedAt = last;
+  let lastPoll = last;
+  let lastMove = last;
+  let minute = "";                // the minute the time checks last ran in
+  let firstBuildId = null;
+  let newBuild = false;
+  let reloading = false;
+  let layoutDue = false;
+
+  /* -- what is on now --------------------------------------------------------- */
+
+  function isOn(el, now) {
+    const d = el.dataset;
+    if (d.from && now < Date.parse(d.from)) return false;
+    if (d.until && now > Date.parse(d.until)) return false;
+    const date = new Date(now);
+    if (d.days && !d.days.split(" ").includes(String(date.getDay()))) return false;
+    if (d.hours) {
+      const [start, end] = d.hours.split("-").map(Number);
+      const m = date.getHours() * 60 + date.getMinutes();
+      return start < end ? m >= start && m < end : m >= start || m < end;
+    }
+    return true;
+  }
+
+  function isShowable(slide, now) {
+    try {
+      return isOn(slide, now) && slide.querySelector(".items > :not([hidden])") !== null;
+    } catch (err) {
+      console.error("幻灯片出错，已跳过", slide, err);
+      return false;
+    }
+  }
+
+  /* Items, slogans and ticker texts with dates: hide what is not on now. */
+  function checkItems(now) {
+    let changed = false;
+    for (const el of document.querySelectorAll(".item, .fallback-slogan, .ticker-item")) {
+      const off = !isOn(el, now);
+      if (el.hidden !== off) {
+        el.hidden = off;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /* -- continuation slides ---------------------------------------------------- */
+
+  function firstOverflowing(list) {
+    const limit = list.getBoundingClientRect().bottom + 1;
+    return [...list.children].findIndex((item) => !item.hidden && item.getBoundingClientRect().bottom > limit);
+  }
+
+  function paginate() {
+    for (const page of deck.querySelectorAll(".slide.is-continued")) {
+      const home = page.previousElementSibling;  // the slide it continues, once those between are gone
+      home.querySelector(".items").append(...page.querySelector(".items").children);
+      if (page === current) {
+        current = home;
+        home.classList.add("is-current");
+      }
+      page.remove();
+    }
+    for (const first of deck.querySelectorAll(".slide:not(.slide-fallback)")) {
+      first.querySelector(".page-no").textContent = "（88/88）";  // measure with room for the page number
+      const pages = [first];
+      let cut = firstOverflowing(first.querySelector(".items"));
+      while (cut > 0) {  // 0: one item alone does not fit; it stays where it is
+        const page = pages[pages.length - 1];
+        const next = first.cloneNode(true);
+        next.classList.remove("is-current");
+        next.classList.add("is-continued");
+        next.querySelector(".items").replaceChildren(...[...page.querySelector(".items").children].slice(cut));
+        page.after(next);
+        pages.push(next);
+        cut = firstOverflowing(next.querySelector(".items"));
+      }
+      pages.forEach((page, i) => {
+        page.querySelector(".page-no").textContent = pages.length > 1 ? `（${i + 1}/${pages.length}）` : "";
+      });
+    }
+    slides = [...deck.querySelectorAll(".slide:not(.slide-fallback)")];
+  }
+
+  /* -- rotation --------------------------------------------------------------- */
+
+  function show(slide) {
+    current.classList.remove("is-current");
+    slide.classList.add("is-current");
+    current = slide;
+    shownMs = 0;
+  }
+
+  /* The first showable slide from index on, going in direction; else the fallback. */
+  function showFrom(index, direction, now) {
+    for (let n = 0; n < slides.length; n++) {
+      const i = (((index + direction * n) % slides.length) + slides.length) % slides.length;
+      if (isShowable(slides[i], now)) return show(slides[i]);
+    }
+    show(fallback);
+  }
+
+  function step(direction, now) {
+    const at = slides.indexOf(current);
+    showFrom(at < 0 ? (direction > 0 ? 0 : slides.length - 1) : at + direction, direction, now);
+  }
+
+  function durationMs(slide) {
+    return slide === fallback ? FALLBACK_MS : (Number(slide.dataset.seconds) || 10) * 1000;
+  }
+
+  /* The slide has had its time, or can no longer show, or the fallback can give way. */
+  function isDone(now) {
+    if (shownMs >= durationMs(current)) return true;
+    if (current === fallback) return slides.some((slide) => isShowable(slide, now));
+    return !isShowable(current, now);
+  }
+
+  /* The next slide, unless a new build (or, from a file, the reload time) is due. */
+  function advance(now) {
+    if (reloading) return;  // asking again would cancel the reload under way
+    if (newBuild || (isFile && reloadMs > 0 && now - loadedAt >= reloadMs)) {
+      reloading = true;
+      remember(slides.indexOf(current) + 1);
+      reloadIfServed(now);
+      return;
+    }
+    step(1, now);
+  }
+
+  /* Over HTTP, reload only when the page answers: a server that is down or
+     between two builds must not put an error page on the wall. */
+  function reloadIfServed(now) {
+    if (isFile) return location.reload();
+    fetch(location.href, { method: "HEAD", cache: "no-store" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        location.reload();
+      })
+      .catch(() => {
+        reloading = false;
+        step(1, now);  // carry on; try again at the next slide change
+      });
+  }
+
+  function remember(index) {
+    try { sessionStorage.setItem(RESUME_KEY, String(index)); } catch (err) { /* storage off */ }
+  }
+
+  function resumeIndex() {
+    try {
+      const saved = sessionStorage.getItem(RESUME_KEY);
+      sessionStorage.removeItem(RESUME_KEY);
+      return Number(saved) || 0;
+    } catch (err) {
+      return 0;
+    }
+  }
+
+  /* -- clock, new builds ------------------------------------------------------ */
+
+  function showTime(date) {
+    const two = (n) => String(n).padStart(2, "0");
+    const day = `${date.getFullYear()}年${date.getMonth() + 1}月${date.getDate()}日 星期${WEEKDAYS[date.getDay()]}`;
+    const time = `${two(date.getHours())}:${two(date.getMinutes())}`;
+    for (const el of document.querySelectorAll(".date")) el.textContent = day;
+    for (const el of document.querySelectorAll(".clock")) el.textContent = time;
+  }
+
+  function pollBuild() {
+    fetch(body.dataset.buildId, { cache: "no-store" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((text) => {
+        const id = text.trim();
+        if (!id) return;
+        if (firstBuildId === null) {
+          firstBuildId = body.dataset.build = id;
+        } else if (id !== firstBuildId) {
+          newBuild = true;
+          body.dataset.newBuild = id;
+        }
+      })
+      .catch(() => { /* the server is busy or gone: keep showing what we have */ });
+  }
+
+  /* -- the one timer ---------------------------------------------------------- */
+
+  function tick() {
+    const now = Date.now();
+    const elapsed = Math.min(Math.max(now - last, 0), MAX_STEP_MS);
+    last = now;
+    try {
+      const date = new Date(now);
+      const thisMinute = `${date.toDateString()} ${date.getHours()}:${date.getMinutes()}`;
+      if (thisMinute !== minute) {
+        minute = thisMinute;
+        showTime(date);
+        layoutDue = checkItems(now) || layoutDue;
+      }
+      if (layoutDue) {
+        layoutDue = false;
+        paginate();
+      }
+      if (!paused) shownMs += elapsed * speed;
+      if (isDone(now)) advance(now);
+      const share = current === fallback ? 0 : Math.min(shownMs / durationMs(current), 1);
+      progress.style.transform = `scaleX(${share})`;
+      if (!isFile && now - lastPoll >= POLL_MS) {
+        lastPoll = now;
+        pollBuild();
+      }
+      body.classList.toggle("no-cursor", now - lastMove > CURSOR_MS);
+    } catch (err) {
+      console.error("大屏出错，继续轮播", err);
+      step(1, now);
+    }
+  }
+
+  /* -- keys and mouse --------------------------------------------------------- */
+
+  function togglePause() {
+    paused = !paused;
+    pausedNote.hidden = !paused;
+  }
+
+  function toggleFullScreen() {
+    const done = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
+    done.catch(() => { /* refused: stay as we are */ });
+  }
+
+  const KEYS = {
+    ArrowRight: (now) => step(1, now),
+    PageDown: (now) => step(1, now),
+    ArrowLeft: (now) => step(-1, now),
+    PageUp: (now) => step(-1, now),
+    Home: (now) => showFrom(0, 1, now),
+    " ": togglePause,
+    f: toggleFullScreen,
+    F: toggleFullScreen,
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const action = KEYS[event.key];
+    if (!action || event.ctrlKey || event.altKey || event.metaKey) return;
+    event.preventDefault();
+    action(Date.now());
+  });
+  document.addEventListener("mousemove", () => {
+    lastMove = Date.now();
+    body.classList.remove("no-cursor");
+  });
+  window.addEventListener("resize", () => { layoutDue = true; });
+
+  /* -- start ------------------------------------------------------------------ */
+
+  showTime(new Date(last));
+  checkItems(last);
+  paginate();
+  showFrom(resumeIndex(), 1, last);
+  if (!isFile) pollBuild();
+  setInterval(tick, TICK_MS);
+})();
