@@ -99,6 +99,7 @@ class SiteModel:
     neighbours: dict = field(default_factory=dict)  # url -> (newer, older)
     by_source: dict = field(default_factory=dict)  # content rel -> Article (visible)
     hidden: frozenset = frozenset()  # content rel of articles not shown today
+    pending: tuple = ()  # articles whose publish date is still to come (the screen shows them on the day)
 
 
 def listing_order(articles) -> list[Article]:
@@ -174,6 +175,8 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
     all_articles = [a for a in (make_article(s, asset_set, report) for s in sources) if a]
     visible = [a for a in all_articles if a.is_visible(now, drafts)]
     hidden = frozenset(a.source for a in all_articles if not a.is_visible(now, drafts))
+    pending = tuple(listing_order(a for a in all_articles if a.publish and a.publish > now
+                                  and (drafts or not a.draft) and not (a.expire and a.expire < a.publish)))
     _check_unique_urls(visible, sources, report)
 
     sections = []
@@ -210,6 +213,7 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
         neighbours=neighbours,
         by_source={a.source: a for a in visible},
         hidden=hidden,
+        pending=pending,
     )
 
 

@@ -89,11 +89,16 @@ def build(options: Options) -> BuildResult:
             report.add(err)
     config = load_config(site_dir, report)
     theme = find_theme(site_dir, config.theme, report) if config else None
-    _stop_if_errors(report)
+    if config is not None:
+        from .screen_config import read_screen_settings
+
+        read_screen_settings(config, report, now)  # reported now, with the content's own mistakes
+    if config is None or theme is None:
+        raise BuildFailed(report)
 
     cache = options.cache if options.cache is not None else BuildCache.load(site_dir)
     fingerprint, digests = inputs_fingerprint(site_dir, theme, options, now, cache.stats)
-    if options.write and is_up_to_date(cache, fingerprint, options.out, now):
+    if options.write and not report.has_errors() and is_up_to_date(cache, fingerprint, options.out, now):
         report.extend(cache.warnings)
         return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
 

@@ -203,10 +203,12 @@ def banner_slides(spec: SlideSpec, src: Sources) -> list[Slide]:
 
 
 def _articles(spec: SlideSpec, src: Sources, pinned_only: bool):
-    chosen = [a for a in src.model.articles  # visible today; the page hides them when they expire
+    # visible today, and those still to be published: the page shows each only
+    # between its publish and expire moments, so a notice comes and goes on its day
+    chosen = [a for a in (*src.model.articles, *src.model.pending)
               if (not spec.sections or a.section in spec.sections) and (a.pinned or not pinned_only)]
-    if pinned_only:
-        chosen = listing_order(chosen)
+    chosen = listing_order(chosen) if pinned_only else \
+        sorted(chosen, key=lambda a: (-a.date.timestamp(), a.title, a.source))
     return (Item(a, dated(a.publish, a.expire)) for a in chosen[:_count(spec)])
 
 

@@ -152,3 +152,15 @@ def test_check_writes_nothing(make_site):
     assert result.code == 0, result.text
     assert "检查完毕" in result.out
     assert not site.out.exists()
+
+
+def test_screen_settings_and_content_mistakes_come_out_together(make_site):
+    from conftest import MINIMAL_SITE
+    site = make_site({
+        "site.yaml": MINIMAL_SITE + "screen:\n  slides:\n    - {type: honours}\n",
+        "content/news/a.md": article(title=None),
+    })
+    result = site.run("check")
+    assert_failed_cleanly(result)
+    assert "content/news/a.md:1:1: 错误：缺少标题" in result.err
+    assert re.search(r"^site\.yaml:8:\d+: 错误：.*honours", result.err, re.M), result.err

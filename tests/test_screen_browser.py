@@ -345,6 +345,19 @@ def test_a_notice_disappears_when_it_expires_while_the_page_runs(make_site, open
     assert page.get_by_text("组织生活会通知").first.is_visible()
 
 
+def test_a_notice_appears_on_its_publish_day_without_a_rebuild(make_site, open_screen):
+    files = dict(THREE_ARTICLES)
+    files["content/notices/d.md"] = article("明日安全例会通知", date="2026-11-25", 置顶="true", 发布="2026-11-26")
+    site = built(make_site, files)
+    assert not (site.out / "notices/d.html").exists()  # the site itself waits for the day
+    page = open_screen(screen_url(site.out), time=dt.datetime(2026, 11, 25, 23, 59, 30, tzinfo=TZ))
+    page.keyboard.press("ArrowRight")
+    assert showing(page) == "notices"
+    assert not page.get_by_text("明日安全例会通知").first.is_visible()
+    page.clock.run_for(31_000)  # past midnight: 2026-11-26 is its publish day
+    assert page.get_by_text("明日安全例会通知").first.is_visible()
+
+
 def test_the_fallback_shows_when_no_slide_is_current(make_site, open_screen):
     site = built(make_site, {
         "site.yaml": SITE + """\
