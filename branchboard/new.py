@@ -24,7 +24,7 @@ from . import data as data_mod
 from .config import SiteConfig
 from .content import CONTENT_DIR, find_content, is_ignored
 from .errors import BoardError, Report, did_you_mean
-from .render import find_theme
+from .theme import find_theme
 from .yamlappend import Refused, append_entry, start_list_file
 from .yamlio import load_yaml
 

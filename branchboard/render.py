@@ -14,10 +14,10 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .errors import BoardError, Report
+from .errors import BoardError
 from .fingerprint import Fingerprinter, digest
 from .markup import relative_url
-from .theme import BUNDLED_THEMES, Theme, _rel, find_theme  # noqa: F401  (re-exported)
+from .theme import Theme, _rel
 
 WEEKDAYS = "一二三四五六日"
 

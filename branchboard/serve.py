@@ -42,7 +42,7 @@ from .cache import BuildCache
 from .errors import BuildFailed
 from .livereload import LiveChannel, SiteState
 from .pipeline import Options, build
-from .render import BUNDLED_THEMES
+from .theme import BUNDLED_THEMES
 from .watch import BuildLoop, Watcher
 
 SCREEN_FOLDER = "screen"  # the wall's slideshow: never an injected script, never an error page

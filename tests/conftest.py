@@ -81,6 +81,17 @@ class Site:
         return BeautifulSoup((self.out / rel).read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.fixture(scope="session")
+def example(tmp_path_factory) -> Path:
+    """The repo's own example board, built once for 2026-11-25; tests only read it."""
+    out = tmp_path_factory.mktemp("example") / "public"
+    proc = subprocess.run([sys.executable, str(BUILD_PY), "build", "--site", str(PROJECT),
+                           "--out", str(out), "--now", "2026-11-25"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
 @pytest.fixture
 def make_site(tmp_path):
     """make_site({"content/news/a.md": "...", ...}) -> Site with site.yaml unless given."""

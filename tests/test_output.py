@@ -6,10 +6,7 @@ import http.server
 import threading
 import urllib.request
 from functools import partial
-from pathlib import Path
-from urllib.parse import quote
 
-import pytest
 
 from conftest import article, snapshot
 

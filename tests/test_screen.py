@@ -4,8 +4,6 @@ checked with exact messages and lines, and the slides the page is given."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,19 +12,9 @@ from bs4 import BeautifulSoup
 from branchboard.config import load_config
 from branchboard.errors import Report
 from branchboard.screen_config import SLIDE_TYPES, read_screen_settings
-from conftest import BUILD_PY, MINIMAL_SITE, PROJECT, article
+from conftest import MINIMAL_SITE, article
 
 NOW = dt.datetime(2026, 11, 25, 9, 0)
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("screen") / "public"
-    proc = subprocess.run([sys.executable, str(BUILD_PY), "build", "--site", str(PROJECT),
-                           "--out", str(out), "--now", "2026-11-25"],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 def screen_of(out: Path) -> BeautifulSoup:

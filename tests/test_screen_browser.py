@@ -13,15 +13,13 @@ import datetime as dt
 import functools
 import http.server
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from branchboard.pipeline import Options, build
-from conftest import BUILD_PY, PROJECT, TEST_OUTPUT, article
+from conftest import TEST_OUTPUT, article
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # the contexts run in Asia/Shanghai
 MORNING = dt.datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -100,16 +98,6 @@ FIT_CHECK = """() => {
   if (head < 5.5 || head > 7.5) problems.push(`headline is ${head.toFixed(2)}%`);
   return {problems: [...new Set(problems)], texts: texts.length, headline: head};
 }"""
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("screen-browser") / "public"
-    proc = subprocess.run([sys.executable, str(BUILD_PY), "build", "--site", str(PROJECT),
-                           "--out", str(out), "--now", "2026-11-25"],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 @pytest.fixture

@@ -10,26 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_PY, PROJECT
+from conftest import PROJECT
 
 TOOLS = PROJECT / "tests" / "tools" / "node_modules"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = TOOLS / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("quality") / "public"
-    proc = subprocess.run([sys.executable, str(BUILD_PY), "build", "--site", str(PROJECT),
-                           "--out", str(out), "--now", "2026-11-25"],
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 def test_every_page_passes_the_nu_html_checker(example):
