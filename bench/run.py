@@ -109,8 +109,8 @@ class Pelican(Tool):
 
 class PelicanCached(Pelican):
     name = "Pelican (cache)"
-    command = ["pelican", "content", "-s", "pelicanconf.py", "-q",
-               "--cache-path", "cache", "-e", "LOAD_CONTENT_CACHE=true"]
+    command = ["pelican", "content", "-s", "pelicanconf.py", "-q", "--cache-path", "cache",
+               "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true", "CHECK_MODIFIED_METHOD=\"mtime\""]
 
 
 class MkDocs(Tool):
