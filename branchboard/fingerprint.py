@@ -72,13 +72,3 @@ def digest(*parts: str | bytes) -> str:
         h.update(part.encode("utf-8") if isinstance(part, str) else part)
         h.update(b"\0")
     return h.hexdigest()
-
-
-def files_digest(paths: list[Path], root: Path) -> str:
-    """Names and bytes of files, in a stable order."""
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
