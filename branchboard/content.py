@@ -61,9 +61,10 @@ class Source:
         return self.rel.rsplit("/", 1)[-1][:-3]
 
     def line_of(self, name: str) -> tuple[int | None, int | None]:
+        """Where the value of a field stands, under whichever key the file used."""
         for written in (name, *FIELDS.get(name, ())):
-            if (written,) in self.positions.keys:
-                return self.positions.of_key((written,))
+            if (written,) in self.positions.values:
+                return self.positions.of((written,))
         return 1, 1
 
 

@@ -121,7 +121,7 @@ def make_article(source: Source, assets: set[str], report: Report) -> Article | 
     if meta.get("cover"):
         cover = posixpath.normpath(posixpath.join(folder, meta["cover"]))
         if cover not in assets:
-            line, col = source.positions.of(_written(source, "cover"))
+            line, col = source.line_of("cover")
             report.error(source.path, line, col, f"封面图片“{meta['cover']}”不存在",
                          f"把图片放到 {CONTENT_DIR}/{cover}，或改正文件名（注意大小写和扩展名）。")
             return None
@@ -141,15 +141,6 @@ def make_article(source: Source, assets: set[str], report: Report) -> Article | 
         publish=meta.get("publish"),
         expire=meta.get("expire"),
     )
-
-
-def _written(source: Source, name: str) -> tuple:
-    from .content import FIELDS
-
-    for written in (name, *FIELDS[name]):
-        if (written,) in source.positions.values:
-            return (written,)
-    return ()
 
 
 def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, ...]:
@@ -224,7 +215,7 @@ def _check_unique_urls(articles, sources, report: Report) -> None:
         first = owners.setdefault(art.url, art)
         if first is not art:
             src = by_rel[art.source]
-            line, col = src.positions.of(_written(src, "slug")) if src.meta.get("slug") else (1, 1)
+            line, col = src.line_of("slug") if src.meta.get("slug") else (1, 1)
             report.error(art.path, line, col,
                          f"这篇文章的网址 {art.url} 和 {first.path} 相同，两篇会互相覆盖",
                          "改一下其中一篇的文件名，或在文章信息里写不同的 slug（网址名）。")

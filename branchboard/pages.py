@@ -18,7 +18,7 @@ from . import board as board_mod
 from . import printing, screen
 from .config import SiteConfig
 from .bodies import Body
-from .content import CONTENT_DIR
+from .content import CONTENT_DIR, is_ignored
 from .errors import BoardError, Report
 from .model import SiteModel, home_sections, tag_url
 from .render import Renderer, Theme, make_environment, safe_html
@@ -155,6 +155,6 @@ def _copies(theme: Theme, site_dir: Path, assets: list[str], outputs: Outputs,
     if data_root.is_dir():
         for path in sorted(data_root.rglob("*")):
             if path.is_file() and path.suffix.lower() not in (".yaml", ".yml") \
-                    and not any(p.startswith(".") for p in path.relative_to(data_root).parts):
+                    and not any(is_ignored(p) for p in path.relative_to(data_root).parts):
                 rel = f"{DATA_DIR}/{path.relative_to(data_root).as_posix()}"
                 outputs.add_copy(rel, path, rel, report)

@@ -109,3 +109,11 @@ def test_chinese_names_with_spaces_work_over_http(make_site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_editor_leftovers_beside_data_photos_are_not_published(make_site):
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    site = make_site({"data/photos/王建国.svg": svg, "data/photos/王建国.svg~": svg,
+                      "data/photos/.王建国.svg.swp": "x", "data/photos/#王建国.svg#": svg})
+    site.build()
+    assert sorted(p.name for p in (site.out / "data/photos").iterdir()) == ["王建国.svg"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.pipeline import Options, build
-from conftest import TEST_OUTPUT, article
+from conftest import MINIMAL_SITE, TEST_OUTPUT, article
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # the contexts run in Asia/Shanghai
 MORNING = dt.datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -27,13 +27,7 @@ SIZES = {"1920x1080": (1920, 1080), "3840x2160": (3840, 2160), "portrait 1080x19
 SLIDE_TYPES = {"honors", "model_posts", "performance", "study", "banner", "notices", "articles",
                "mailbox", "evaluation"}
 
-SITE = """\
-title: 测试支部宣传栏
-organization: 测试党支部
-sections:
-  - {id: news, title: 支部动态}
-  - {id: notices, title: 通知公告}
-"""
+SITE = MINIMAL_SITE
 THREE_SLIDES = SITE + """\
 screen:
   reload_minutes: 600
