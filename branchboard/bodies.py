@@ -49,8 +49,9 @@ class LinkContext:
     assets: frozenset
 
 
-def body_key(text: str) -> str:
-    return hashlib.sha256(f"{RENDERER_KEY}\0{text}".encode("utf-8")).hexdigest()
+def body_key(source: Source) -> str:
+    """What decides a body's HTML, before links: its Markdown and the renderer."""
+    return hashlib.sha256(f"{RENDERER_KEY}\0{source.body_digest}".encode("utf-8")).hexdigest()
 
 
 def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
@@ -123,34 +124,47 @@ def _convert_in_worker(job: tuple[str, str, str]) -> Body:
 
 
 def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
-                     report: Report, cache: dict | None = None, jobs: int | None = None) -> dict[str, Body]:
+                     report: Report, cache: dict | None = None, jobs: int | None = None,
+                     checked: dict | None = None) -> dict[str, Body]:
     """Markdown of every visible article, by source; link problems reported with lines.
 
-    ``cache`` maps body keys to Bodies and is updated in place.
+    ``cache`` maps body keys to Bodies and is updated in place.  ``checked``,
+    kept by a long-running process, remembers which cached bodies were found
+    valid for which links: while no article, asset or visibility changed, they
+    are not checked again.
     """
     cache = {} if cache is None else cache
+    checked = {} if checked is None else checked
     by_rel = {s.rel: s for s in sources}
     ctx = LinkContext({a.source: a.url for a in model.articles}, model.hidden, frozenset(assets))
+    if checked.get("ctx") != ctx:
+        checked.clear()
+        checked.update(ctx=ctx, valid=set())
+    valid = checked["valid"]
     bodies: dict[str, Body] = {}
-    misses: list[tuple[Article, str]] = []
+    misses: list[tuple[Article, tuple]] = []
     for article in model.articles:
-        key = body_key(by_rel[article.source].body)
-        cached = cache.get((key, article.source, article.url))
-        if cached is not None and is_still_valid(cached, ctx, article.source, article.url):
+        key = (body_key(by_rel[article.source]), article.source, article.url)
+        cached = cache.get(key)
+        if cached is not None and (key in valid or is_still_valid(cached, ctx, article.source, article.url)):
             bodies[article.source] = cached
+            valid.add(key)
         else:
             misses.append((article, key))
 
     converted = _convert_all(ctx, [(a.source, a.url, by_rel[a.source].body) for a, _ in misses], jobs)
     for (article, key), body in zip(misses, converted):
-        cache[(key, article.source, article.url)] = body
+        cache[key] = body
+        valid.add(key)
         bodies[article.source] = body
 
     for article in model.articles:
-        source = by_rel[article.source]
-        for url, message, hint, level in bodies[article.source].problems:
-            line = line_of(source.body, url, source.body_line)
-            (report.error if level == "error" else report.warning)(source.path, line, None, message, hint)
+        problems = bodies[article.source].problems
+        if problems:
+            source = by_rel[article.source]
+            for url, message, hint, level in problems:
+                line = line_of(source.body, url, source.body_line)
+                (report.error if level == "error" else report.warning)(source.path, line, None, message, hint)
     return bodies
 
 

@@ -54,6 +54,7 @@ class BuildCache:
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
     _big: dict | None = None
+    _live: dict = field(default_factory=dict)  # what a long-running process keeps between builds; never saved
 
     def _store(self) -> dict:
         """The large part, read from disk on first use."""
@@ -78,6 +79,12 @@ class BuildCache:
     def data(self) -> dict:
         """digest of the data, schemas and articles -> (data, problems); one entry."""
         return self._store()["data"]
+
+    def live(self, name: str, make):
+        """An in-memory helper kept across the builds of one process."""
+        if name not in self._live:
+            self._live[name] = make()
+        return self._live[name]
 
     @classmethod
     def load(cls, site_dir: Path) -> "BuildCache":

@@ -8,6 +8,9 @@ reported with the line it stands on.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +63,11 @@ class Source:
     def stem(self) -> str:
         return self.rel.rsplit("/", 1)[-1][:-3]
 
+    @functools.cached_property
+    def body_digest(self) -> str:
+        """sha256 of the Markdown body, made once (and kept in the cache with the source)."""
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
     def line_of(self, name: str) -> tuple[int | None, int | None]:
         """Where the value of a field stands, under whichever key the file used."""
         for written in (name, *FIELDS.get(name, ())):
@@ -76,18 +84,40 @@ def is_ignored(name: str) -> bool:
     )
 
 
+def walk_files(folder: Path, skip_ignored: bool = True) -> list[str]:
+    """Every file under ``folder`` as a relative path with "/", in a stable
+    order; editor leftovers (``is_ignored``) and what is under them are left
+    out unless ``skip_ignored`` is False.  os.scandir: a rebuild walks the
+    whole site, so this has to be quick."""
+    found = []
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:  # not a folder, or gone
+            continue
+        for entry in entries:
+            if skip_ignored and is_ignored(entry.name):
+                continue
+            rel = prefix + entry.name
+            if entry.is_dir():
+                pending.append((rel + "/", entry.path))
+            elif entry.is_file():
+                found.append(rel)
+    return sorted(found, key=lambda rel: rel.split("/"))
+
+
+def native_path(folder: Path, rel: str) -> str:
+    """The path of ``rel`` (with "/") under ``folder``, as the system writes it."""
+    return f"{folder}{os.sep}{rel.replace('/', os.sep)}"
+
+
 def find_content(site_dir: Path) -> tuple[list[str], list[str]]:
     """Markdown files and other files (assets) under content/, as relative paths."""
-    root = site_dir / CONTENT_DIR
     articles, assets = [], []
-    if not root.is_dir():
-        return articles, assets
-    for path in sorted(root.rglob("*")):
-        rel_parts = path.relative_to(root).parts
-        if any(is_ignored(part) for part in rel_parts) or not path.is_file():
-            continue
-        rel = "/".join(rel_parts)
-        (articles if path.suffix.lower() == ".md" else assets).append(rel)
+    for rel in walk_files(site_dir / CONTENT_DIR):
+        (articles if rel.lower().endswith(".md") else assets).append(rel)
     return articles, assets
 
 
@@ -107,7 +137,7 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
             report.warning(f"{CONTENT_DIR}/{rel}", None, None,
                            "文章要放在栏目文件夹里（例如 content/news/），这篇没有生成网页")
             continue
-        digest = digests.get(site_dir / CONTENT_DIR / rel)
+        digest = digests.get(native_path(site_dir / CONTENT_DIR, rel))
         hit = memo.get(rel)
         if digest and hit and hit[0] == digest:
             source, problems = hit[1], hit[2]

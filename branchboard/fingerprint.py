@@ -27,42 +27,75 @@ def stable(obj) -> str:
     return repr(obj)
 
 
+_PLAIN = (int, float, bool, type(None))
+
+
 class Fingerprinter:
     """Short, stable digests of values, remembering each frozen dataclass seen.
 
     Pages share most of what they show (an article appears in its own page,
-    its neighbours', its listing and its tags), so each object is walked once
-    per build.  The objects are kept alive so that their ids stay theirs.
+    its neighbours', its listing and its tags), so each object is walked once.
+    A long-running process keeps one Fingerprinter across builds: an article
+    whose file did not change is the same object in the next build and is not
+    walked again.  ``new_build`` forgets what the previous build did not use.
+    The objects are kept alive so that their ids stay theirs.
     """
 
     def __init__(self):
         self._seen: dict[int, tuple[object, str]] = {}
+        self._older: dict[int, tuple[object, str]] = {}
+
+    def new_build(self) -> None:
+        self._older, self._seen = self._seen, {}
 
     def of(self, obj) -> str:
+        kind = type(obj)
+        if kind is str:
+            return digest(obj)[:24] if len(obj) > 64 else repr(obj)
+        if kind in _PLAIN:
+            return repr(obj)
+        hit = self._seen.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
         known = getattr(obj, "fingerprint", None)
         if isinstance(known, str):  # a value that carries its own (e.g. a cached body)
             return known
+        if kind is dict:
+            return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in obj.items()) + "}"
+        if kind is tuple or kind is list:
+            return "[" + ",".join(self.of(v) for v in obj) + "]"
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            hit = self._seen.get(id(obj))
-            if hit is not None and hit[0] is obj:
-                return hit[1]
-            if getattr(type(obj), "_repr_is_stable", False):  # plain fields only: repr is fast
-                value = digest(repr(obj))[:24]
-            else:
-                inner = ",".join(f"{f.name}={self.of(getattr(obj, f.name))}"
-                                 for f in dataclasses.fields(obj) if f.compare)
-                value = digest(type(obj).__name__, inner)[:24]
-            self._seen[id(obj)] = (obj, value)
-            return value
+            return self._of_dataclass(obj)
         if isinstance(obj, dict):
             return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in obj.items()) + "}"
         if isinstance(obj, (list, tuple)):
             return "[" + ",".join(self.of(v) for v in obj) + "]"
         if isinstance(obj, (set, frozenset)):
             return "{" + ",".join(sorted(self.of(v) for v in obj)) + "}"
-        if isinstance(obj, str) and len(obj) > 64:
-            return digest(obj)[:24]
+        if isinstance(obj, str):  # Markup is not the same page as the same text escaped
+            return f"{kind.__name__}:{self.of(str(obj))}"
         return stable(obj)
+
+    def _of_dataclass(self, obj) -> str:
+        if not obj.__dataclass_params__.frozen:  # may change between builds: walked each time
+            return self._walk(obj)
+        hit = self._seen.get(id(obj))
+        if hit is None:
+            hit = self._older.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                self._seen[id(obj)] = hit
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = self._walk(obj)
+        self._seen[id(obj)] = (obj, value)
+        return value
+
+    def _walk(self, obj) -> str:
+        if getattr(type(obj), "_repr_is_stable", False):  # plain fields only: repr is fast
+            return digest(repr(obj))[:24]
+        inner = ",".join(f"{f.name}={self.of(getattr(obj, f.name))}"
+                         for f in dataclasses.fields(obj) if f.compare)
+        return digest(type(obj).__name__, inner)[:24]
 
 
 def digest(*parts: str | bytes) -> str:

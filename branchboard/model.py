@@ -58,8 +58,6 @@ class Article:
 class Listing:
     """One page of a paginated list of articles."""
 
-    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
-
     url: str
     title: str
     articles: tuple[Article, ...]
@@ -84,8 +82,6 @@ class Section:
 
 @dataclass(frozen=True)
 class Tag:
-    _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
-
     name: str
     url: str
     articles: tuple[Article, ...]
@@ -161,9 +157,26 @@ def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, 
 
 
 def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
-                now: dt.datetime, drafts: bool, report: Report) -> SiteModel:
+                now: dt.datetime, drafts: bool, report: Report, memo: dict | None = None) -> SiteModel:
+    """``memo`` (content rel -> (Source, Article)), kept by a long-running
+    process, gives an unchanged source the same Article object as last time,
+    whose fingerprint is then already known."""
     asset_set = set(assets)
-    all_articles = [a for a in (make_article(s, asset_set, report) for s in sources) if a]
+    memo = {} if memo is None else memo
+    all_articles = []
+    for source in sources:
+        kept = memo.get(source.rel)
+        if kept is not None and kept[0] is source and (not kept[1].cover or kept[1].cover in asset_set):
+            all_articles.append(kept[1])
+            continue
+        article = make_article(source, asset_set, report)
+        if article is None:
+            memo.pop(source.rel, None)
+        else:
+            memo[source.rel] = (source, article)
+            all_articles.append(article)
+    for rel in set(memo) - {s.rel for s in sources}:
+        del memo[rel]
     visible = [a for a in all_articles if a.is_visible(now, drafts)]
     hidden = frozenset(a.source for a in all_articles if not a.is_visible(now, drafts))
     pending = tuple(listing_order(a for a in all_articles if a.publish and a.publish > now

@@ -18,8 +18,9 @@ from . import board as board_mod
 from . import printing, screen
 from .config import SiteConfig
 from .bodies import Body
-from .content import CONTENT_DIR, is_ignored
+from .content import CONTENT_DIR, is_ignored, walk_files
 from .errors import BoardError, Report
+from .fingerprint import Fingerprinter
 from .model import SiteModel, home_sections, tag_url
 from .render import Renderer, Theme, make_environment, safe_html
 from .write import Outputs
@@ -58,7 +59,8 @@ class PageSpec:
 def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dict[str, Body],
                  data: dict, board, assets: list[str], now: dt.datetime,
                  report: Report, previous_keys: dict | None = None, out: Path | None = None,
-                 template_memo: dict | None = None, bytecode_dir: Path | None = None) -> Outputs:
+                 template_memo: dict | None = None, bytecode_dir: Path | None = None,
+                 fingerprints: Fingerprinter | None = None) -> Outputs:
     """Every page of the site.  A page whose key (what it is made from) equals
     ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
     again: the write stage keeps the existing file."""
@@ -81,16 +83,17 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
         "build_date": day,
         "tag_url": tag_url,
     }
-    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo)
+    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
+                        fingerprints)
     specs = [*_home(model), *_articles(model, bodies), *_listings(model), *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
     outputs = Outputs()
     previous_keys = previous_keys or {}
+    present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
     for spec in specs:
         try:
             key = renderer.page_key(spec.template, spec.path, spec.context)
-            old = out / spec.path if out is not None else None
-            if previous_keys.get(spec.path) == key and old is not None and old.is_file():
+            if previous_keys.get(spec.path) == key and spec.path in present:
                 outputs.keep_page(spec.path, key, spec.owner, report)
             else:
                 html = renderer.render(spec.template, spec.path, **spec.context)
@@ -114,6 +117,7 @@ def _home(model: SiteModel) -> list[PageSpec]:
 def _articles(model: SiteModel, bodies) -> list[PageSpec]:
     specs = []
     for section in model.sections:
+        link = _link(section)
         for article in section.articles:
             body = bodies[article.source]
             newer, older = model.neighbours.get(article.url, (None, None))
@@ -121,7 +125,7 @@ def _articles(model: SiteModel, bodies) -> list[PageSpec]:
             name = posixpath.basename(article.cover)
             cover_in_body = bool(name) and (f'/{quote(name)}"' in body.html or f'"{quote(name)}"' in body.html)
             specs.append(PageSpec(article.url, "article.html", {
-                "title": article.title, "article": article, "section": _link(section),
+                "title": article.title, "article": article, "section": link,
                 "show_cover": bool(article.cover) and not cover_in_body,
                 "content": safe_html(body.html, body.fingerprint),
                 "toc": safe_html(body.toc, body.fingerprint + "toc") if body.headings >= 3 else "",

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, CODE_DIGEST, BuildCache
 from .config import load_config
-from .content import is_ignored, read_sources
+from .content import native_path, read_sources, walk_files
 from .errors import BoardError, BuildFailed, Report
+from .fingerprint import Fingerprinter
 from .model import build_model
 from .theme import find_theme
 from .write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, write_outputs
@@ -103,29 +104,30 @@ def build(options: Options) -> BuildResult:
         return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
 
     # the heavy stages are imported only when there is work to do
-    from . import board as board_mod
     from .bodies import body_key, convert_articles
     from .pages import render_pages
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests)
     data = read_board_data(site_dir, config, theme, sources, digests, cache, report)
-    model = build_model(config, sources, assets, now, options.drafts, report)
+    model = build_model(config, sources, assets, now, options.drafts, report, cache.live("articles", dict))
     _stop_if_errors(report)
 
-    bodies = convert_articles(model, sources, assets, report, cache.bodies)
+    bodies = convert_articles(model, sources, assets, report, cache.bodies,
+                              checked=cache.live("checked links", dict))
     article_urls = {a.source: a.url for a in model.articles}
-    board = board_mod.build_board(data, now, article_urls)
+    board = _board(cache.live("board", dict), data, now, article_urls)
     _stop_if_errors(report)
 
     incremental = options.write and is_ours_as_left(cache, options.out)
-    theme_digest = hashlib.sha256(repr(sorted((str(p), d) for p, d in digests.items()
-                                              if str(p).startswith(tuple(f"{t}{os.sep}" for t in theme.dirs))))
+    theme_digest = hashlib.sha256(repr(sorted((p, d) for p, d in digests.items()
+                                              if p.startswith(tuple(f"{t}{os.sep}" for t in theme.dirs))))
                                   .encode("utf-8")).hexdigest()
     if cache.templates.get("theme") != theme_digest:
         cache.templates = {"theme": theme_digest}  # what each template uses, while the theme stays
     outputs = render_pages(config, theme, model, bodies, data, board, assets, now, report,
                            cache.page_keys if incremental else None, options.out.resolve(),
-                           cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None)
+                           cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
+                           cache.live("fingerprints", Fingerprinter))
     _stop_if_errors(report)
 
     if options.write:
@@ -135,7 +137,7 @@ def build(options: Options) -> BuildResult:
             write_outputs(outputs, options.out)
         remember(cache, outputs, fingerprint, options.out, valid_until(sources, now), report)
         by_rel = {s.rel: s for s in sources}
-        used = {(body_key(by_rel[a.source].body), a.source, a.url) for a in model.articles}
+        used = {(body_key(by_rel[a.source]), a.source, a.url) for a in model.articles}
         if options.cache is None:
             cache.save(site_dir, used)
         else:
@@ -150,7 +152,7 @@ def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache
     settings = {"honor_titles": list(config.honor_titles)}
     articles = sorted(s.rel for s in sources)
     prefixes = tuple(f"{d}{os.sep}" for d in [site_dir / "data", *schema_dirs])
-    inputs = sorted((str(p), d) for p, d in digests.items() if str(p).startswith(prefixes))
+    inputs = sorted((p, d) for p, d in digests.items() if p.startswith(prefixes))
     key = hashlib.sha256(repr((inputs, articles, settings)).encode("utf-8")).hexdigest()
     if key in cache.data:
         data, problems = cache.data[key]
@@ -166,17 +168,30 @@ def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache
     return data
 
 
-def file_digest(path: Path, stats: dict) -> str:
+def _board(memo: dict, data, now: dt.datetime, article_urls: dict):
+    """The board's figures; a long-running process reuses them while the data,
+    the day and the articles' addresses stay the same (the board reads only
+    the date)."""
+    key = (now.date(), article_urls)
+    if memo.get("data") is not data or memo.get("key") != key:
+        from . import board as board_mod
+
+        memo.update(data=data, key=key, board=board_mod.build_board(data, now, article_urls))
+    return memo["board"]
+
+
+def file_digest(path: str, stats: dict) -> str:
     """sha256 of a file, read again only when its size or modification time changed."""
     try:
-        st = path.stat()
-        seen = stats.get(str(path))
+        st = os.stat(path)
+        seen = stats.get(path)
         if seen and seen[0] == st.st_mtime_ns and seen[1] == st.st_size:
             return seen[2]
-        value = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as fh:
+            value = hashlib.sha256(fh.read()).hexdigest()
     except OSError:  # vanished while we looked: the reader reports it
         return ""
-    stats[str(path)] = (st.st_mtime_ns, st.st_size, value)
+    stats[path] = (st.st_mtime_ns, st.st_size, value)
     return value
 
 
@@ -184,22 +199,21 @@ def inputs_fingerprint(site_dir: Path, theme, options: Options, now: dt.datetime
                        stats: dict) -> tuple[str, dict]:
     """Everything a build reads, and the day it decides visibility for.
 
-    Returns the fingerprint and the digest of each file."""
-    files = [site_dir / "site.yaml"]
-    for folder in (site_dir / "content", site_dir / "data", site_dir / "schemas"):
-        if folder.is_dir():
-            files += [p for p in folder.rglob("*") if p.is_file()
-                      and not any(is_ignored(part) for part in p.relative_to(folder).parts)]
-    roots = [(f, site_dir) for f in files]
+    Returns the fingerprint and the digest of each file, by its path."""
+    roots = [(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
+    for name in ("content", "data", "schemas"):
+        folder = site_dir / name
+        roots += [(str(site_dir), f"{name}/{rel}", native_path(folder, rel)) for rel in walk_files(folder)]
     for theme_dir in theme.dirs:
-        roots += [(p, theme_dir) for p in theme_dir.rglob("*") if p.is_file()]
+        roots += [(str(theme_dir), rel, native_path(theme_dir, rel))
+                  for rel in walk_files(theme_dir, skip_ignored=False)]
     h = hashlib.sha256()
     h.update(f"{CODE_DIGEST}\0{options.out.resolve()}\0{options.drafts}\0{now.date()}\0".encode())
     digests = {}
-    for path, root in sorted(roots):
+    for root, rel, path in sorted(roots):
         digests[path] = file_digest(path, stats)
-        h.update(f"{root}\0{path.relative_to(root).as_posix()}\0{digests[path]}\0".encode())
-    for gone in set(stats) - set(map(str, digests)):
+        h.update(f"{root}\0{rel}\0{digests[path]}\0".encode())
+    for gone in set(stats) - set(digests):
         del stats[gone]
     return h.hexdigest(), digests
 

@@ -80,26 +80,34 @@ class Renderer:
     everything.
     """
 
-    def __init__(self, env: jinja2.Environment, common: dict, site_dir: Path, memo: dict | None = None):
+    def __init__(self, env: jinja2.Environment, common: dict, site_dir: Path, memo: dict | None = None,
+                 fingerprints: Fingerprinter | None = None):
         self.env = env
         self.common = common
         self.site_dir = site_dir
         # template name -> (hash of its files, names it uses); kept by the caller
         # for as long as the theme's files stay the same
         self._closures: dict[str, tuple[str, frozenset]] = memo if memo is not None else {}
-        self._globals: dict[str, str] = {}
-        self._fingerprints = Fingerprinter()
+        self._globals: dict[str, str] = {}  # template -> its key; "\0name" -> a value's fingerprint
+        self._fingerprints = fingerprints or Fingerprinter()
+        self._fingerprints.new_build()
 
     def page_key(self, template: str, page_path: str, context: dict) -> str:
-        files_hash, names = self._closure(template)
-        used = sorted(names & self.common.keys())
-        return digest(files_hash, page_path, *(f"{n}={self._global(n)}" for n in used),
-                      self._fingerprints.of(context))
+        return digest(self._template_key(template), page_path, self._fingerprints.of(context))
+
+    def _template_key(self, template: str) -> str:
+        """The template's files and the site-wide values it names, once per build."""
+        if template not in self._globals:
+            files_hash, names = self._closure(template)
+            used = sorted(names & self.common.keys())
+            self._globals[template] = digest(files_hash, *(f"{n}={self._global(n)}" for n in used))
+        return self._globals[template]
 
     def _global(self, name: str) -> str:
-        if name not in self._globals:
-            self._globals[name] = self._fingerprints.of(self.common[name])
-        return self._globals[name]
+        key = f"\0{name}"  # beside the templates' keys, never mistaken for one
+        if key not in self._globals:
+            self._globals[key] = self._fingerprints.of(self.common[name])
+        return self._globals[key]
 
     def _closure(self, name: str) -> tuple[str, frozenset]:
         """Hash of a template's files and the names it uses, following references."""

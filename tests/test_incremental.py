@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.cache import BuildCache
+from branchboard.errors import BuildFailed
 from branchboard.pipeline import Options, build
 from conftest import PROJECT, article, snapshot
 
@@ -142,3 +143,32 @@ def test_a_cached_body_is_not_reused_when_its_link_target_moves(site, tmp_path):
     page = (site.out / "news/n0.html").read_text(encoding="utf-8")
     assert 'href="moved.html"' in page
     assert snapshot(site.out) == clean_build(site.root, tmp_path)
+
+
+def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path):
+    """serve keeps one cache in memory (articles, fingerprints, checked links,
+    the board) across rebuilds: after each of a run of edits, the output is
+    still that of a clean build."""
+    (site.root / "content/news/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site.root / "content/news/cover.md").write_text(
+        article("有封面", date="2026-11-10", 封面="photo.png", body="![图](photo.png)\n"), encoding="utf-8")
+    banner = "- 内容: {}\n  尺寸: 600x70cm\n  样式: 红底黄字\n  开始: 2026-01-01\n  结束: 2026-12-31\n"
+    (site.root / "data/banners.yaml").write_text(banner.format("安全第一"), encoding="utf-8")
+    cache = BuildCache.load(site.root)
+    run(site.root, cache=cache)
+    steps = [EDITS[name] for name in ("edit body", "add article", "title moves it in listings",
+                                      "rename article", "data edit", "delete article", "site.yaml edit")]
+    steps += [
+        lambda r: (r / "content/news/n2.md").write_text(  # n0 links to n2: its page must follow the move
+            article("动态2", date="2026-11-03", slug="elsewhere"), encoding="utf-8"),
+        lambda r: (r / "content/news/n0.md").write_text(article("动态0", date="2026-11-01"), encoding="utf-8"),
+        lambda r: (r / "data/banners.yaml").write_text(banner.format("质量为本"), encoding="utf-8"),
+    ]
+    for step in steps:
+        step(site.root)
+        run(site.root, cache=cache)
+        assert snapshot(site.out) == clean_build(site.root, tmp_path), step
+    (site.root / "content/news/photo.png").unlink()  # the cover vanishes: the same article is now an error
+    with pytest.raises(BuildFailed) as failed:
+        run(site.root, cache=cache)
+    assert any("封面图片" in p.message for p in failed.value.report.errors)
