@@ -7,6 +7,10 @@ those reports and runs one build once the files have been quiet for a moment,
 so an editor's save that touches several files builds once; a change that
 arrives during a build is kept for the next one, and two builds never run at
 the same time.
+
+The moment is short when every changed file is known to be complete: closed
+after writing, renamed into place or deleted.  A file still open for writing
+(written but not yet closed) makes the loop wait for the usual quiet.
 """
 
 from __future__ import annotations
@@ -32,11 +36,16 @@ EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
           DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 
+# a file is complete after these; after any other event it may still be being written
+COMPLETE = {"closed", "moved", "deleted"}
+
+
 class Watcher:
-    """Calls ``on_change(names)`` with the site-relative names of changed files."""
+    """Calls ``on_change(names, complete)`` with the site-relative names of
+    changed files and whether they are complete (see COMPLETE)."""
 
     def __init__(self, site_dir: Path, out_dir: Path, theme_dirs: Iterable[Path],
-                 on_change: Callable[[set[str]], None]):
+                 on_change: Callable[[set[str], bool], None]):
         self.site_dir = site_dir.resolve()
         self.out_dir = out_dir.resolve()
         self.theme_dirs = [d.resolve() for d in theme_dirs]
@@ -114,7 +123,8 @@ class _Handler(FileSystemEventHandler):
         names = {self.watcher.name_of(os.fsdecode(p)) for p in paths if p}
         names.discard(None)
         if names:
-            self.watcher.on_change(names)
+            complete = not event.is_directory and event.event_type in COMPLETE
+            self.watcher.on_change(names, complete)
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:
@@ -133,12 +143,14 @@ class BuildLoop:
     """One build thread: debounced, never two builds at once, nothing lost."""
 
     def __init__(self, run_build: Callable[[list[str]], None], quiet: float = 0.03,
-                 longest_wait: float = 2.0):
+                 longest_wait: float = 2.0, settled: float = 0.005):
         self.run_build = run_build
         self.quiet = quiet  # build once the files have been still this long
+        self.settled = settled  # ... or this long when every changed file is complete
         self.longest_wait = longest_wait  # ... or when changes keep coming this long
         self._cond = threading.Condition()
         self._pending: set[str] = set()
+        self._writing: set[str] = set()  # changed, and not known to be complete
         self._last_change = 0.0
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="branchboard-build", daemon=True)
@@ -153,9 +165,14 @@ class BuildLoop:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
-    def changed(self, names: Iterable[str]) -> None:
+    def changed(self, names: Iterable[str], complete: bool = False) -> None:
         with self._cond:
-            self._pending.update(names)
+            names = set(names)
+            self._pending |= names
+            if complete:
+                self._writing -= names
+            else:
+                self._writing |= names
             self._last_change = time.monotonic()
             self._cond.notify_all()
 
@@ -173,11 +190,11 @@ class BuildLoop:
             first = time.monotonic()
             while not self._stopping:
                 now = time.monotonic()
-                still = self._last_change + self.quiet - now
+                still = self._last_change + (self.quiet if self._writing else self.settled) - now
                 if still <= 0 or now - first >= self.longest_wait:
                     break
                 self._cond.wait(min(still, first + self.longest_wait - now))
             if self._stopping:
                 return None
-            names, self._pending = sorted(self._pending), set()
+            names, self._pending, self._writing = sorted(self._pending), set(), set()
             return names

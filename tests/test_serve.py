@@ -25,7 +25,7 @@ from branchboard import serve as serve_mod
 from branchboard.livereload import SCRIPT_URL, inject_script
 from branchboard.pipeline import Options
 from branchboard.serve import DevServer, ForbiddenPath, url_parts
-from branchboard.watch import Watcher
+from branchboard.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
 
 NOW = dt.datetime(2026, 11, 25)
@@ -422,7 +422,7 @@ def test_stopping_ends_open_event_streams(served):
 
 def test_the_watcher_names_site_and_theme_files_and_ignores_the_rest(tmp_path):
     site, bundled = tmp_path / "site", tmp_path / "bundled"
-    watcher = Watcher(site, site / "public", [site / "themes", bundled], lambda names: None)
+    watcher = Watcher(site, site / "public", [site / "themes", bundled], lambda names, complete: None)
     assert watcher.name_of(str(site / "content/news/a.md")) == "content/news/a.md"
     assert watcher.name_of(str(site / "site.yaml")) == "site.yaml"
     assert watcher.name_of(str(site / "schemas/honors.yaml")) == "schemas/honors.yaml"
@@ -431,6 +431,52 @@ def test_the_watcher_names_site_and_theme_files_and_ignores_the_rest(tmp_path):
                     "content/news/a.md~", "data/.honors.yaml.swp", "README.md", ".git/index",
                     "content/news/#a.md#", "content/news/a.md.tmp"):
         assert watcher.name_of(str(site / ignored)) is None, ignored
+
+
+def test_a_complete_save_builds_at_once_and_a_file_still_being_written_waits_for_quiet():
+    builds: list[list[str]] = []
+    done = threading.Event()
+    loop = BuildLoop(lambda names: (builds.append(names), done.set()), quiet=3.0, settled=0.01)
+    loop.start()
+    try:
+        loop.changed({"content/news/a.md"})  # written, not yet closed
+        assert not done.wait(1.0)  # well inside the quiet period: no build yet
+        loop.changed({"content/news/a.md"}, complete=True)  # now closed
+        assert done.wait(1.0)
+        assert builds == [["content/news/a.md"]]
+        done.clear()
+        loop.changed({"content/news/b.md"})
+        loop.changed({"content/news/c.md"}, complete=True)  # b is still open: wait for it
+        assert not done.wait(1.0)
+        assert done.wait(5.0)
+        assert builds[1] == ["content/news/b.md", "content/news/c.md"]
+    finally:
+        loop.stop()
+
+
+def test_the_watcher_tells_a_closed_file_from_one_being_written(tmp_path):
+    (tmp_path / "content/news").mkdir(parents=True)
+    seen: list[tuple[frozenset, bool]] = []
+    closed = threading.Event()
+
+    def on_change(names, complete):
+        seen.append((frozenset(names), complete))
+        if complete:
+            closed.set()
+
+    watcher = Watcher(tmp_path, tmp_path / "public", [], on_change)
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        with open(tmp_path / "content/news/a.md", "w", encoding="utf-8") as fh:
+            fh.write("---\n")
+            fh.flush()
+            time.sleep(0.3)
+            assert all(not complete for _names, complete in seen)  # open: not complete
+        assert closed.wait(5.0)
+        assert (frozenset({"content/news/a.md"}), True) in seen
+    finally:
+        watcher.stop()
 
 
 def read_lines_until(proc: subprocess.Popen, marker: str, timeout: float) -> list[str]:
