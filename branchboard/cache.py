@@ -86,6 +86,10 @@ class BuildCache:
             self._live[name] = make()
         return self._live[name]
 
+    def kept(self, name: str):
+        """An in-memory helper if some caller made one, else None."""
+        return self._live.get(name)
+
     @classmethod
     def load(cls, site_dir: Path) -> "BuildCache":
         state = _read(site_dir, STATE_FILE)

@@ -113,22 +113,23 @@ def native_path(folder: Path, rel: str) -> str:
     return f"{folder}{os.sep}{rel.replace('/', os.sep)}"
 
 
-def find_content(site_dir: Path) -> tuple[list[str], list[str]]:
+def find_content(site_dir: Path, files: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Markdown files and other files (assets) under content/, as relative paths."""
     articles, assets = [], []
-    for rel in walk_files(site_dir / CONTENT_DIR):
+    for rel in walk_files(site_dir / CONTENT_DIR) if files is None else files:
         (articles if rel.lower().endswith(".md") else assets).append(rel)
     return articles, assets
 
 
 def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
-                 digests: dict | None = None) -> tuple[list[Source], list[str]]:
+                 digests: dict | None = None, files: list[str] | None = None) -> tuple[list[Source], list[str]]:
     """Read every article; problems go to ``report``.  Returns sources and assets.
 
     With ``memo`` (content rel -> (file digest, Source, problems)) and the
-    digests of the files as they are now, an unchanged file is not parsed again.
+    digests of the files as they are now, an unchanged file is not parsed
+    again.  ``files``: the files under content/ when the caller knows them.
     """
-    articles, assets = find_content(site_dir)
+    articles, assets = find_content(site_dir, files)
     sources = []
     memo = {} if memo is None else memo
     digests = digests or {}

@@ -44,6 +44,8 @@ class Fingerprinter:
     def __init__(self):
         self._seen: dict[int, tuple[object, str]] = {}
         self._older: dict[int, tuple[object, str]] = {}
+        self.contexts: dict = {}  # for the renderer: what each page was made from last time
+        self.memos: dict[str, dict] = {}  # for the page makers
 
     def new_build(self) -> None:
         self._older, self._seen = self._seen, {}

@@ -183,7 +183,6 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                                   and (drafts or not a.draft) and not (a.expire and a.expire < a.publish)))
     _check_unique_urls(visible, sources, report)
 
-    sections = []
     known = {s.id for s in config.sections}
     present = {a.section for a in all_articles}
     for sid in sorted(present - known):
@@ -191,27 +190,32 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                        f"栏目文件夹 content/{sid} 没有写在 site.yaml 的 sections 里，栏目名暂用“{sid}”",
                        f"在 site.yaml 的 sections 下加一行：- {{id: {sid}, title: 栏目名称}}")
     order = [(s.id, s.title) for s in config.sections] + [(sid, sid) for sid in sorted(present - known)]
-    for sid, title in order:
-        members = listing_order(a for a in visible if a.section == sid)
-        sections.append(Section(sid, title, tuple(members),
-                                paginate(members, title, f"{sid}/", config.page_size)))
-
-    tag_names = sorted({t for a in visible for t in a.tags})
-    tags = []
-    for name in tag_names:
-        members = tuple(listing_order(a for a in visible if name in a.tags))
-        tags.append(Tag(name, tag_url(name), members))
+    # sorted once; grouping keeps the order
+    newest_first = sorted(visible, key=lambda a: (-a.date.timestamp(), a.title, a.source))
+    in_listing_order = sorted(newest_first, key=lambda a: not a.pinned)  # stable: pinned first, then newest
+    by_section: dict[str, list[Article]] = {sid: [] for sid, _title in order}
+    by_tag: dict[str, list[Article]] = {}
+    for art in in_listing_order:
+        by_section[art.section].append(art)
+        for name in art.tags:
+            by_tag.setdefault(name, []).append(art)
+    sections = [Section(sid, title, tuple(by_section[sid]),
+                        paginate(by_section[sid], title, f"{sid}/", config.page_size))
+                for sid, title in order]
+    tags = [Tag(name, tag_url(name), tuple(by_tag[name])) for name in sorted(by_tag)]
 
     neighbours = {}
-    for section in sections:
-        by_date = sorted(section.articles, key=lambda a: (-a.date.timestamp(), a.title, a.source))
-        for i, art in enumerate(by_date):
-            newer = by_date[i - 1] if i > 0 else None
-            older = by_date[i + 1] if i + 1 < len(by_date) else None
+    by_date: dict[str, list[Article]] = {}
+    for art in newest_first:
+        by_date.setdefault(art.section, []).append(art)
+    for members in by_date.values():
+        for i, art in enumerate(members):
+            newer = members[i - 1] if i > 0 else None
+            older = members[i + 1] if i + 1 < len(members) else None
             neighbours[art.url] = (newer, older)
 
     return SiteModel(
-        articles=tuple(sorted(visible, key=lambda a: (-a.date.timestamp(), a.title, a.source))),
+        articles=tuple(newest_first),
         sections=tuple(sections),
         tags=tuple(tags),
         neighbours=neighbours,

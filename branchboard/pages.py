@@ -85,7 +85,8 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     }
     renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
                         fingerprints)
-    specs = [*_home(model), *_articles(model, bodies), *_listings(model), *_tags(model),
+    specs = [*_home(model), *_articles(model, bodies, renderer.memo("article pages")), *_listings(model),
+             *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
     outputs = Outputs()
     previous_keys = previous_keys or {}
@@ -114,13 +115,24 @@ def _home(model: SiteModel) -> list[PageSpec]:
                      {"title": "首页", "latest": home_sections(model), "pinned": pinned}, "首页")]
 
 
-def _articles(model: SiteModel, bodies) -> list[PageSpec]:
+def _articles(model: SiteModel, bodies, memo: dict) -> list[PageSpec]:
+    """An article's page; ``memo`` (url -> (what it was made of, PageSpec)) gives
+    a page whose article, body and neighbours are the same objects as in the
+    previous build of this process the same spec, so that nothing has to be
+    compared again."""
     specs = []
+    made = {}
     for section in model.sections:
         link = _link(section)
         for article in section.articles:
             body = bodies[article.source]
             newer, older = model.neighbours.get(article.url, (None, None))
+            kept = memo.get(article.url)
+            if kept is not None and kept[0][0] is article and kept[0][1] is body and kept[0][2] == link \
+                    and kept[0][3] is newer and kept[0][4] is older:
+                specs.append(kept[1])
+                made[article.url] = kept
+                continue
             # a cover that the body shows again is not shown twice
             name = posixpath.basename(article.cover)
             cover_in_body = bool(name) and (f'/{quote(name)}"' in body.html or f'"{quote(name)}"' in body.html)
@@ -130,6 +142,9 @@ def _articles(model: SiteModel, bodies) -> list[PageSpec]:
                 "content": safe_html(body.html, body.fingerprint),
                 "toc": safe_html(body.toc, body.fingerprint + "toc") if body.headings >= 3 else "",
                 "newer": newer, "older": older}, article.path))
+            made[article.url] = ((article, body, link, newer, older), specs[-1])
+    memo.clear()
+    memo.update(made)
     return specs
 
 

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, CODE_DIGEST, BuildCache
 from .config import load_config
-from .content import native_path, read_sources, walk_files
+from .content import read_sources
 from .errors import BoardError, BuildFailed, Report
 from .fingerprint import Fingerprinter
+from .inputs import read_inputs
 from .model import build_model
 from .theme import find_theme
 from .write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, write_outputs
@@ -98,7 +99,9 @@ def build(options: Options) -> BuildResult:
         raise BuildFailed(report)
 
     cache = options.cache if options.cache is not None else BuildCache.load(site_dir)
-    fingerprint, digests = inputs_fingerprint(site_dir, theme, options, now, cache.stats)
+    inputs = read_inputs(site_dir, theme.dirs, options.out, options.drafts, now, cache.stats,
+                         cache.kept("files"))  # serve's watcher says what changed
+    fingerprint, digests = inputs.fingerprint, inputs.digests
     if options.write and not report.has_errors() and is_up_to_date(cache, fingerprint, options.out, now):
         report.extend(cache.warnings)
         return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
@@ -107,7 +110,7 @@ def build(options: Options) -> BuildResult:
     from .bodies import body_key, convert_articles
     from .pages import render_pages
 
-    sources, assets = read_sources(site_dir, report, cache.sources, digests)
+    sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
     data = read_board_data(site_dir, config, theme, sources, digests, cache, report)
     model = build_model(config, sources, assets, now, options.drafts, report, cache.live("articles", dict))
     _stop_if_errors(report)
@@ -178,44 +181,6 @@ def _board(memo: dict, data, now: dt.datetime, article_urls: dict):
 
         memo.update(data=data, key=key, board=board_mod.build_board(data, now, article_urls))
     return memo["board"]
-
-
-def file_digest(path: str, stats: dict) -> str:
-    """sha256 of a file, read again only when its size or modification time changed."""
-    try:
-        st = os.stat(path)
-        seen = stats.get(path)
-        if seen and seen[0] == st.st_mtime_ns and seen[1] == st.st_size:
-            return seen[2]
-        with open(path, "rb") as fh:
-            value = hashlib.sha256(fh.read()).hexdigest()
-    except OSError:  # vanished while we looked: the reader reports it
-        return ""
-    stats[path] = (st.st_mtime_ns, st.st_size, value)
-    return value
-
-
-def inputs_fingerprint(site_dir: Path, theme, options: Options, now: dt.datetime,
-                       stats: dict) -> tuple[str, dict]:
-    """Everything a build reads, and the day it decides visibility for.
-
-    Returns the fingerprint and the digest of each file, by its path."""
-    roots = [(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
-    for name in ("content", "data", "schemas"):
-        folder = site_dir / name
-        roots += [(str(site_dir), f"{name}/{rel}", native_path(folder, rel)) for rel in walk_files(folder)]
-    for theme_dir in theme.dirs:
-        roots += [(str(theme_dir), rel, native_path(theme_dir, rel))
-                  for rel in walk_files(theme_dir, skip_ignored=False)]
-    h = hashlib.sha256()
-    h.update(f"{CODE_DIGEST}\0{options.out.resolve()}\0{options.drafts}\0{now.date()}\0".encode())
-    digests = {}
-    for root, rel, path in sorted(roots):
-        digests[path] = file_digest(path, stats)
-        h.update(f"{root}\0{rel}\0{digests[path]}\0".encode())
-    for gone in set(stats) - set(digests):
-        del stats[gone]
-    return h.hexdigest(), digests
 
 
 def is_ours_as_left(cache: BuildCache, out: Path) -> bool:

@@ -91,9 +91,23 @@ class Renderer:
         self._globals: dict[str, str] = {}  # template -> its key; "\0name" -> a value's fingerprint
         self._fingerprints = fingerprints or Fingerprinter()
         self._fingerprints.new_build()
+        # page path -> (template key, context, page key), of the previous build in this process and of this one
+        self._previous, self._contexts = self._fingerprints.contexts, {}
+        self._fingerprints.contexts = self._contexts
 
     def page_key(self, template: str, page_path: str, context: dict) -> str:
-        return digest(self._template_key(template), page_path, self._fingerprints.of(context))
+        template_key = self._template_key(template)
+        last = self._previous.get(page_path)
+        if last is not None and last[0] == template_key and (last[1] is context or _same_values(last[1], context)):
+            key = last[2]  # nothing this page shows changed since the previous build
+        else:
+            key = digest(template_key, page_path, self._fingerprints.of(context))
+        self._contexts[page_path] = (template_key, context, key)
+        return key
+
+    def memo(self, name: str) -> dict:
+        """A dict kept with the fingerprints, across the builds of one process."""
+        return self._fingerprints.memos.setdefault(name, {})
 
     def _template_key(self, template: str) -> str:
         """The template's files and the site-wide values it names, once per build."""
@@ -156,6 +170,32 @@ class Renderer:
 
     def _where(self, filename: str | None) -> str:
         return _rel(Path(filename), self.site_dir) if filename else "themes"
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _same_values(old: dict, new: dict) -> bool:
+    """Two page contexts hold equal values that cannot have changed since:
+    text, numbers and frozen dataclasses (an article, a listing)."""
+    if old.keys() != new.keys():
+        return False
+    for name, value in new.items():
+        before = old[name]
+        if before is value:
+            if isinstance(value, _IMMUTABLE) or _is_frozen(value):
+                continue
+            return False
+        if type(before) is not type(value) or not (isinstance(value, _IMMUTABLE) or _is_frozen(value)):
+            return False
+        if before != value:
+            return False
+    return True
+
+
+def _is_frozen(value) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and params.frozen
 
 
 def _template_frame(exc: BaseException):

@@ -40,6 +40,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from . import livereload
 from .cache import BuildCache
 from .errors import BuildFailed
+from .inputs import SiteFiles
 from .livereload import LiveChannel, SiteState
 from .pipeline import Options, build
 from .theme import BUNDLED_THEMES
@@ -348,6 +349,7 @@ class DevServer:
         shown = "、".join(changed[:3]) + (f" 等 {len(changed)} 个文件" if len(changed) > 3 else "")
         self.say(f"\n[{dt.datetime.now():%H:%M:%S}] 文件有改动：{shown}")
         self.watcher.refresh()  # a folder may have been created, renamed or replaced
+        self.options.cache.live("files", SiteFiles).changed(changed)  # the build looks at these only
         self.run_build(changed)
 
     def run_build(self, changed: list[str]) -> SiteState:

@@ -11,6 +11,7 @@ import pytest
 
 from branchboard.cache import BuildCache
 from branchboard.errors import BuildFailed
+from branchboard.inputs import SiteFiles
 from branchboard.pipeline import Options, build
 from conftest import PROJECT, article, snapshot
 
@@ -145,10 +146,17 @@ def test_a_cached_body_is_not_reused_when_its_link_target_moves(site, tmp_path):
     assert snapshot(site.out) == clean_build(site.root, tmp_path)
 
 
-def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path):
+def site_files(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.relative_to(root).parts[0] not in ("public", ".cache")}
+
+
+@pytest.mark.parametrize("told", [False, True], ids=["walks", "told what changed"])
+def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path, told):
     """serve keeps one cache in memory (articles, fingerprints, checked links,
-    the board) across rebuilds: after each of a run of edits, the output is
-    still that of a clean build."""
+    the board) across rebuilds, and tells it which files its watcher saw
+    change: after each of a run of edits, the output is still that of a clean
+    build."""
     (site.root / "content/news/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (site.root / "content/news/cover.md").write_text(
         article("有封面", date="2026-11-10", 封面="photo.png", body="![图](photo.png)\n"), encoding="utf-8")
@@ -165,10 +173,17 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
         lambda r: (r / "data/banners.yaml").write_text(banner.format("质量为本"), encoding="utf-8"),
     ]
     for step in steps:
+        before = site_files(site.root)
         step(site.root)
+        after = site_files(site.root)
+        if told:  # as the watcher names them
+            cache.live("files", SiteFiles).changed(
+                {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)})
         run(site.root, cache=cache)
         assert snapshot(site.out) == clean_build(site.root, tmp_path), step
     (site.root / "content/news/photo.png").unlink()  # the cover vanishes: the same article is now an error
+    if told:
+        cache.live("files", SiteFiles).changed({"content/news/photo.png"})
     with pytest.raises(BuildFailed) as failed:
         run(site.root, cache=cache)
     assert any("封面图片" in p.message for p in failed.value.report.errors)
