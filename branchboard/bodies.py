@@ -3,11 +3,18 @@
 Python-Markdown is about 95% of a cold build, so a body is converted only
 when something that decides its HTML changed.  A cached body is keyed by the
 hash of its Markdown and of the renderer (branchboard's and Markdown's
-versions, the extension settings), and it remembers every link the body
-asked the resolver about and what came back: it is reused only while each of
-those links still resolves the same way (an article it links to may have
-moved or gone).  Cache misses are converted in a pool of processes when there
-are enough of them to pay for it; the results are the same as a serial run.
+versions, the extension settings) and by the article's address, and it
+remembers every link the body asked the resolver about and what came back:
+it is reused only while each of those links still resolves the same way (an
+article it links to may have moved or gone).  That is checked again only
+when some article's address, visibility or an asset changed since the body
+was last found valid.  Cache misses are converted in a pool of processes
+when there are enough of them to pay for it; the results are the same as a
+serial run.
+
+The HTML itself stays in the cache's store until a page that shows it is
+rendered (``render.StoredHtml``), so a build that renders one article reads
+one article's HTML.
 """
 
 from __future__ import annotations
@@ -15,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import markdown
 
-from .cache import CODE_DIGEST
+from .cache import CODE_DIGEST, BuildCache
 from .content import CONTENT_DIR, Source
 from .errors import Report
 from .markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
@@ -28,16 +36,27 @@ from .model import Article, SiteModel
 
 RENDERER_KEY = f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}"
 PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
+_ADDRESS = re.compile(r'(?:src|href)="([^"]*)"')
 
 
 @dataclass(frozen=True)
 class Body:
-    html: str
-    toc: str
+    fingerprint: str  # digest of html and toc
     headings: int
-    problems: tuple = ()  # (url, message, hint, level)
+    problems: tuple = ()  # (line, message, hint, level)
     links: tuple = ()  # ((target, is_image), outcome) as the resolver answered
-    fingerprint: str = ""  # digest of html and toc, made once with the body
+    names: frozenset = frozenset()  # last parts of the addresses the HTML points at
+    # the HTML, when it is at hand (just converted); else it is in the cache's store
+    html: str | None = field(default=None, compare=False, repr=False)
+    toc: str | None = field(default=None, compare=False, repr=False)
+
+    def shows(self, url_name: str) -> bool:
+        """Whether the HTML points at a file of this (URL-quoted) name."""
+        return url_name in self.names
+
+    def stored(self) -> "Body":
+        """The body without its HTML, as the cache's index keeps it."""
+        return Body(self.fingerprint, self.headings, self.problems, self.links, self.names)
 
 
 @dataclass(frozen=True)
@@ -48,10 +67,18 @@ class LinkContext:
     hidden: frozenset
     assets: frozenset
 
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for rel, url in sorted(self.urls.items()):
+            h.update(f"{rel}\0{url}\0".encode("utf-8"))
+        h.update(repr((sorted(self.hidden), sorted(self.assets))).encode("utf-8"))
+        return h.hexdigest()
 
-def body_key(source: Source) -> str:
-    """What decides a body's HTML, before links: its Markdown and the renderer."""
-    return hashlib.sha256(f"{RENDERER_KEY}\0{source.body_digest}".encode("utf-8")).hexdigest()
+
+def body_key(source: Source, url: str) -> str:
+    """What decides a body's HTML before its links: its Markdown, the renderer and the page's address."""
+    return hashlib.sha256(f"{RENDERER_KEY}\0{source.body_digest}\0{source.rel}\0{url}"
+                          .encode("utf-8")).hexdigest()
 
 
 def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
@@ -95,13 +122,15 @@ def _recording_resolver(ctx: LinkContext, source: str, page: str, record: list):
     return resolve
 
 
-def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page: str, text: str) -> Body:
+def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page: str, text: str,
+                body_line: int) -> Body:
     record: list = []
     rendered = renderer.render(text, _recording_resolver(ctx, source, page, record))
-    problems = tuple((p.url, p.message, p.hint, p.level) for p in rendered.problems)
+    problems = tuple((line_of(text, p.url, body_line), p.message, p.hint, p.level) for p in rendered.problems)
     fingerprint = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode("utf-8")).hexdigest()[:24]
-    return Body(rendered.html, rendered.toc, rendered.headings, problems, tuple(dict.fromkeys(record)),
-                fingerprint)
+    names = frozenset(value.rsplit("/", 1)[-1] for value in _ADDRESS.findall(rendered.html))
+    return Body(fingerprint, rendered.headings, problems, tuple(dict.fromkeys(record)), names,
+                rendered.html, rendered.toc)
 
 
 def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool:
@@ -118,62 +147,52 @@ def _init_worker(ctx: LinkContext) -> None:
     _WORKER["renderer"] = MarkdownRenderer()
 
 
-def _convert_in_worker(job: tuple[str, str, str]) -> Body:
-    source, page, text = job
-    return convert_one(_WORKER["ctx"], _WORKER["renderer"], source, page, text)
+def _convert_in_worker(job: tuple[str, str, str, int]) -> Body:
+    return convert_one(_WORKER["ctx"], _WORKER["renderer"], *job)
 
 
-def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
-                     report: Report, cache: dict | None = None, jobs: int | None = None,
-                     checked: dict | None = None) -> dict[str, Body]:
-    """Markdown of every visible article, by source; link problems reported with lines.
-
-    ``cache`` maps body keys to Bodies and is updated in place.  ``checked``,
-    kept by a long-running process, remembers which cached bodies were found
-    valid for which links: while no article, asset or visibility changed, they
-    are not checked again.
-    """
-    cache = {} if cache is None else cache
-    checked = {} if checked is None else checked
+def convert_articles(model: SiteModel, sources: list[Source], assets: list[str], report: Report,
+                     cache: BuildCache | None = None, site_dir: Path | None = None,
+                     jobs: int | None = None) -> dict[str, tuple[str, Body]]:
+    """Markdown of every visible article: content rel -> (body key, Body).
+    Link problems are reported with their lines.  ``cache`` is updated."""
+    cache = cache if cache is not None else BuildCache()
     by_rel = {s.rel: s for s in sources}
     ctx = LinkContext({a.source: a.url for a in model.articles}, model.hidden, frozenset(assets))
-    if checked.get("ctx") != ctx:
-        checked.clear()
-        checked.update(ctx=ctx, valid=set())
-    valid = checked["valid"]
-    bodies: dict[str, Body] = {}
-    misses: list[tuple[Article, tuple]] = []
+    links = ctx.digest()
+    bodies: dict[str, tuple[str, Body]] = {}
+    misses: list[tuple[Article, str]] = []
     for article in model.articles:
-        key = (body_key(by_rel[article.source]), article.source, article.url)
-        cached = cache.get(key)
-        if cached is not None and (key in valid or is_still_valid(cached, ctx, article.source, article.url)):
-            bodies[article.source] = cached
-            valid.add(key)
+        key = body_key(by_rel[article.source], article.url)
+        cached = cache.bodies.get(key)
+        if cached is not None and (cache.body_checks.get(key) == links
+                                   or is_still_valid(cached, ctx, article.source, article.url)):
+            bodies[article.source] = (key, cached)
+            cache.body_checks[key] = links
         else:
             misses.append((article, key))
 
-    converted = _convert_all(ctx, [(a.source, a.url, by_rel[a.source].body) for a, _ in misses], jobs)
-    for (article, key), body in zip(misses, converted):
-        cache[key] = body
-        valid.add(key)
-        bodies[article.source] = body
+    work = [(a.source, a.url, by_rel[a.source].body_text(site_dir or Path(".")), by_rel[a.source].body_line)
+            for a, _key in misses]
+    for (article, key), body in zip(misses, _convert_all(ctx, work, jobs)):
+        cache.add_body(key, body)
+        cache.body_checks[key] = links
+        bodies[article.source] = (key, body)
 
     for article in model.articles:
-        problems = bodies[article.source].problems
-        if problems:
-            source = by_rel[article.source]
-            for url, message, hint, level in problems:
-                line = line_of(source.body, url, source.body_line)
-                (report.error if level == "error" else report.warning)(source.path, line, None, message, hint)
+        for line, message, hint, level in bodies[article.source][1].problems:
+            (report.error if level == "error" else report.warning)(
+                by_rel[article.source].path, line, None, message, hint)
     return bodies
 
 
-def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str]], jobs: int | None) -> list[Body]:
+def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: int | None) -> list[Body]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(work) < PARALLEL_MIN:
         renderer = MarkdownRenderer()
-        return [convert_one(ctx, renderer, source, page, text) for source, page, text in work]
+        return [convert_one(ctx, renderer, *job) for job in work]
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=min(workers, 8), mp_context=multiprocessing.get_context(method),

@@ -5,6 +5,15 @@ bodies (see bodies.py), the key of every page written last time (see
 pages.py), and the fingerprint of the last build's inputs.  Anything that
 cannot be read back (an older branchboard, a damaged file) is ignored and the
 build simply does the work.
+
+Three files, read as far as a build needs them:
+
+* ``state.pickle``: what the last build was made from and wrote; a build
+  with nothing to do reads only this;
+* ``index.pickle``: every article's checked front matter (without its body)
+  and every body's fingerprint, links and problems; the board data;
+* ``bodies.sqlite``: the HTML of each body, read one by one when a page that
+  shows it is rendered.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,18 +39,18 @@ def _code_digest() -> str:
 CODE_DIGEST = _code_digest()
 CACHE_DIR = ".cache/branchboard"
 STATE_FILE = "state.pickle"
-BIG_FILE = "sources.pickle"
+INDEX_FILE = "index.pickle"
+HTML_FILE = "bodies.sqlite"
 FORMAT = f"branchboard-cache {CODE_DIGEST}"
+
+
+class CacheDamaged(Exception):
+    """The cache promised something its files no longer hold."""
 
 
 @dataclass
 class BuildCache:
-    """State kept between builds; serve keeps one in memory across rebuilds.
-
-    The small state (what the last build was made from and wrote) and the
-    large one (converted bodies) live in two files, so that a build with
-    nothing to do reads only the small one.
-    """
+    """State kept between builds; serve keeps one in memory across rebuilds."""
 
     site_dir: Path | None = None
     page_keys: dict = field(default_factory=dict)  # output path -> key of what it was made from
@@ -53,22 +63,29 @@ class BuildCache:
     templates: dict = field(default_factory=dict)  # what each template uses, for one theme digest
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
-    _big: dict | None = None
+    _index: dict | None = None
+    _fresh: dict = field(default_factory=dict)  # body key -> (html, toc) made by this process, not saved yet
+    _db: sqlite3.Connection | None = None
     _live: dict = field(default_factory=dict)  # what a long-running process keeps between builds; never saved
 
     def _store(self) -> dict:
-        """The large part, read from disk on first use."""
-        if self._big is None:
-            stored = _read(self.site_dir, BIG_FILE) if self.site_dir else None
-            self._big = stored if isinstance(stored, dict) else {}
-            for name in ("bodies", "sources", "data"):
-                self._big.setdefault(name, {})
-        return self._big
+        """The index, read from disk on first use."""
+        if self._index is None:
+            stored = _read(self.site_dir, INDEX_FILE) if self.site_dir else None
+            self._index = stored if isinstance(stored, dict) else {}
+            for name in ("bodies", "body_checks", "sources", "articles", "data"):
+                self._index.setdefault(name, {})
+        return self._index
 
     @property
     def bodies(self) -> dict:
-        """(body key, source, url) -> Body."""
+        """body key -> Body, without its HTML (see body_html)."""
         return self._store()["bodies"]
+
+    @property
+    def body_checks(self) -> dict:
+        """body key -> digest of the links it was last found valid for."""
+        return self._store()["body_checks"]
 
     @property
     def sources(self) -> dict:
@@ -76,9 +93,39 @@ class BuildCache:
         return self._store()["sources"]
 
     @property
+    def articles(self) -> dict:
+        """content rel -> (Source, Article made of it)."""
+        return self._store()["articles"]
+
+    @property
     def data(self) -> dict:
         """digest of the data, schemas and articles -> (data, problems); one entry."""
         return self._store()["data"]
+
+    def add_body(self, key: str, body) -> None:
+        self.bodies[key] = body.stored()
+        self._fresh[key] = (body.html, body.toc)
+
+    def body_html(self, key: str) -> tuple[str, str]:
+        """(html, toc) of a body; CacheDamaged when the store has lost it."""
+        if key in self._fresh:
+            return self._fresh[key]
+        try:
+            row = self._html_db().execute("SELECT html, toc FROM bodies WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is None:
+            raise CacheDamaged(key)
+        return row
+
+    def _html_db(self) -> sqlite3.Connection:
+        if self._db is None:
+            folder = self.site_dir / CACHE_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            # builds never run two at a time, but serve's first build and the later ones run on different threads
+            self._db = sqlite3.connect(folder / HTML_FILE, check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
+        return self._db
 
     def live(self, name: str, make):
         """An in-memory helper kept across the builds of one process."""
@@ -100,14 +147,51 @@ class BuildCache:
                 pass
         return cls(site_dir=site_dir)
 
+    def forget(self) -> None:
+        """Start again from nothing, on disk too (the cache was found damaged)."""
+        site_dir = self.site_dir
+        if self._db is not None:
+            self._db.close()
+        for name in (STATE_FILE, INDEX_FILE, HTML_FILE):
+            try:
+                (site_dir / CACHE_DIR / name).unlink()
+            except (OSError, TypeError):
+                pass
+        self.__init__(site_dir=site_dir)
+
     def save(self, site_dir: Path, used_bodies: set) -> None:
-        """Write atomically, keeping only the bodies this build used."""
-        big = self._store()
-        big["bodies"] = {k: v for k, v in big["bodies"].items() if k in used_bodies}
+        """Write, keeping only the bodies this build used.  The HTML goes in
+        first and old HTML goes last, so that a build stopped half-way leaves
+        files that still agree."""
+        self.site_dir = site_dir
+        index = self._store()
+        try:
+            db = self._html_db()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                               [(k, *v) for k, v in self._fresh.items() if k in used_bodies])
+            self._fresh = {k: v for k, v in self._fresh.items() if k not in used_bodies}
+        except (OSError, sqlite3.Error):
+            return  # a read-only site still builds; the next build is just slower
+        index["bodies"] = {k: v for k, v in index["bodies"].items() if k in used_bodies}
+        index["body_checks"] = {k: v for k, v in index["body_checks"].items() if k in used_bodies}
+        light = {rel: s.without_body() for rel, (_d, s, _p) in index["sources"].items() if s is not None}
+        index["sources"] = {rel: (d, light.get(rel), p) for rel, (d, _s, p) in index["sources"].items()}
+        index["articles"] = {rel: (light[rel], a) for rel, (_s, a) in index["articles"].items() if rel in light}
         state = {k: v for k, v in vars(self).items()
                  if not k.startswith("_") and k not in ("site_dir", "used_bodies")}
+        _write(site_dir, INDEX_FILE, index)
         _write(site_dir, STATE_FILE, state)
-        _write(site_dir, BIG_FILE, big)
+        try:
+            with db:
+                (stored,) = db.execute("SELECT COUNT(*) FROM bodies").fetchone()
+                if stored > len(used_bodies):
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM used")
+                    db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used_bodies])
+                    db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
+        except sqlite3.Error:
+            pass
 
 
 def _read(site_dir: Path, name: str):

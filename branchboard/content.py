@@ -7,12 +7,12 @@ reported with the line it stands on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BoardError, Report, did_you_mean
@@ -42,13 +42,17 @@ _SLUG_BAD = re.compile(r'[\\/:*?"<>|#%\x00-\x1f]')
 
 @dataclass(frozen=True)
 class Source:
-    """One article as the secretary wrote it, with its fields checked."""
+    """One article as the secretary wrote it, with its fields checked.
+
+    The build cache keeps sources without their body (``without_body``): the
+    Markdown is read again from the file only when it has to be converted."""
 
     rel: str  # relative to content/, e.g. "news/2026-11-20 主题党日.md"
     meta: dict  # English field names; dates are datetimes
-    body: str
+    body: str | None = field(compare=False, repr=False)  # None: not kept, see body_text(); body_digest tells
     body_line: int  # line of the file on which the body starts
-    positions: Positions
+    lines: dict  # key as written -> (line, column) of its value
+    body_digest: str = ""  # sha256 of the body
 
     @property
     def path(self) -> str:
@@ -63,17 +67,22 @@ class Source:
     def stem(self) -> str:
         return self.rel.rsplit("/", 1)[-1][:-3]
 
-    @functools.cached_property
-    def body_digest(self) -> str:
-        """sha256 of the Markdown body, made once (and kept in the cache with the source)."""
-        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
-
     def line_of(self, name: str) -> tuple[int | None, int | None]:
         """Where the value of a field stands, under whichever key the file used."""
         for written in (name, *FIELDS.get(name, ())):
-            if (written,) in self.positions.values:
-                return self.positions.of((written,))
+            if written in self.lines:
+                return self.lines[written]
         return 1, 1
+
+    def without_body(self) -> "Source":
+        return dataclasses.replace(self, body=None)
+
+    def body_text(self, site_dir: Path) -> str:
+        """The Markdown body, read again from the file when it was not kept."""
+        if self.body is not None:
+            return self.body
+        path = f"{CONTENT_DIR}/{self.rel}"
+        return split_front_matter(read_text(site_dir / CONTENT_DIR / self.rel, path), path)[1]
 
 
 def is_ignored(name: str) -> bool:
@@ -185,7 +194,9 @@ def read_source(site_dir: Path, rel: str, report: Report) -> Source | None:
     meta, ok = _check_fields(raw, positions, path, report)
     if not ok:
         return None
-    return Source(rel=rel, meta=meta, body=body, body_line=body_line, positions=positions)
+    lines = {key[0]: positions.of(key) for key in positions.values if len(key) == 1}
+    return Source(rel=rel, meta=meta, body=body, body_line=body_line, lines=lines,
+                  body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest())
 
 
 def _check_fields(raw: dict, positions: Positions, path: str, report: Report):

@@ -28,7 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import BoardError, Report, did_you_mean
 from .yamlio import Loader, Positions, load_yaml, parse_datetime, read_text
@@ -342,13 +341,15 @@ def _json_schema(spec: Field, doc, ctx: _Context) -> dict:
     return {"type": kind if kind == "boolean" else "string", **({"minLength": 1} if spec.required else {})}
 
 
-def _format_checker(ctx: _Context, presets: dict) -> FormatChecker:
+def _format_checker(ctx: _Context, presets: dict):
     """Formats for values written as text; other values are left to the type check."""
     tests = {
         "date": parse_datetime, "time": parse_time, "size": lambda v: parse_size(v, presets),
         "image": lambda v: bool((path := _inside(ctx.data_dir, v)) and path.is_file()),
         "article": lambda v: v in ctx.articles,
     }
+    from jsonschema import FormatChecker  # imported only when data is checked
+
     checker = FormatChecker(formats=())
     for kind, test in tests.items():
         checker.checks(kind, raises=ValueError)(
@@ -364,6 +365,8 @@ def _all_presets(spec: Field) -> dict:
 
 
 def _validate(doc, f: _File, ctx: _Context) -> None:
+    from jsonschema import Draft202012Validator  # imported only when data is checked
+
     schema = _json_schema(f.schema.root, doc, ctx)
     validator = Draft202012Validator(schema, format_checker=_format_checker(ctx, _all_presets(f.schema.root)))
     missing = set()

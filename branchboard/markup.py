@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ EXTENSION_CONFIGS = {
     "toc": {"slugify": slugify_unicode, "toc_depth": "2-4"},
     "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"},
 }
+
+
+def _extensions() -> list[Extension]:
+    """Markdown's own extensions, made directly: given by name, Markdown would
+    first search every installed package's entry points for them."""
+    made = []
+    for name in EXTENSIONS:
+        module = importlib.import_module(f"markdown.extensions.{name}")
+        made.append(module.makeExtension(**EXTENSION_CONFIGS.get(name, {})))
+    return made
 
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
@@ -149,8 +160,7 @@ class MarkdownRenderer:
 
     def __init__(self):
         self._md = markdown.Markdown(
-            extensions=EXTENSIONS + [_BoardExtension()],
-            extension_configs=EXTENSION_CONFIGS,
+            extensions=[*_extensions(), _BoardExtension()],
             output_format="html",
         )
         self._links = self._md.treeprocessors["branchboard_links"]

@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 import datetime as dt
+import functools
 import posixpath
 from dataclasses import dataclass, field
 
 from .config import SiteConfig
 from .content import CONTENT_DIR, Source
 from .errors import Report
+from .fingerprint import digest
 
 HOME_PER_SECTION = 5
 
@@ -43,6 +45,11 @@ class Article:
     @property
     def path(self) -> str:
         return f"{CONTENT_DIR}/{self.source}"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Digest of every field, made once (and kept with the article in the build cache)."""
+        return digest(repr(self))[:24]
 
     def is_visible(self, now: dt.datetime, drafts: bool) -> bool:
         if self.draft and not drafts:
@@ -158,15 +165,16 @@ def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, 
 
 def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                 now: dt.datetime, drafts: bool, report: Report, memo: dict | None = None) -> SiteModel:
-    """``memo`` (content rel -> (Source, Article)), kept by a long-running
-    process, gives an unchanged source the same Article object as last time,
-    whose fingerprint is then already known."""
+    """``memo`` (content rel -> (Source, Article)), kept in the build cache,
+    gives an unchanged source the same Article as last time, whose
+    fingerprint is then already known."""
     asset_set = set(assets)
     memo = {} if memo is None else memo
     all_articles = []
     for source in sources:
         kept = memo.get(source.rel)
-        if kept is not None and kept[0] is source and (not kept[1].cover or kept[1].cover in asset_set):
+        if kept is not None and (kept[0] is source or kept[0] == source) \
+                and (not kept[1].cover or kept[1].cover in asset_set):
             all_articles.append(kept[1])
             continue
         article = make_article(source, asset_set, report)

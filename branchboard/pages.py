@@ -22,7 +22,7 @@ from .content import CONTENT_DIR, is_ignored, walk_files
 from .errors import BoardError, Report
 from .fingerprint import Fingerprinter
 from .model import SiteModel, home_sections, tag_url
-from .render import Renderer, Theme, make_environment, safe_html
+from .render import Renderer, StoredHtml, Theme, make_environment
 from .write import Outputs
 
 DATA_DIR = "data"
@@ -60,7 +60,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
                  data: dict, board, assets: list[str], now: dt.datetime,
                  report: Report, previous_keys: dict | None = None, out: Path | None = None,
                  template_memo: dict | None = None, bytecode_dir: Path | None = None,
-                 fingerprints: Fingerprinter | None = None) -> Outputs:
+                 fingerprints: Fingerprinter | None = None, html_of=None) -> Outputs:
     """Every page of the site.  A page whose key (what it is made from) equals
     ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
     again: the write stage keeps the existing file."""
@@ -85,7 +85,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     }
     renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
                         fingerprints)
-    specs = [*_home(model), *_articles(model, bodies, renderer.memo("article pages")), *_listings(model),
+    specs = [*_home(model), *_articles(model, bodies, renderer.memo("article pages"), html_of), *_listings(model),
              *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
     outputs = Outputs()
@@ -115,17 +115,18 @@ def _home(model: SiteModel) -> list[PageSpec]:
                      {"title": "首页", "latest": home_sections(model), "pinned": pinned}, "首页")]
 
 
-def _articles(model: SiteModel, bodies, memo: dict) -> list[PageSpec]:
+def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
     """An article's page; ``memo`` (url -> (what it was made of, PageSpec)) gives
     a page whose article, body and neighbours are the same objects as in the
     previous build of this process the same spec, so that nothing has to be
-    compared again."""
+    compared again.  The body's HTML is read (``html_of(key)``) only if the
+    page is rendered."""
     specs = []
     made = {}
     for section in model.sections:
         link = _link(section)
         for article in section.articles:
-            body = bodies[article.source]
+            key, body = bodies[article.source]
             newer, older = model.neighbours.get(article.url, (None, None))
             kept = memo.get(article.url)
             if kept is not None and kept[0][0] is article and kept[0][1] is body and kept[0][2] == link \
@@ -135,17 +136,24 @@ def _articles(model: SiteModel, bodies, memo: dict) -> list[PageSpec]:
                 continue
             # a cover that the body shows again is not shown twice
             name = posixpath.basename(article.cover)
-            cover_in_body = bool(name) and (f'/{quote(name)}"' in body.html or f'"{quote(name)}"' in body.html)
+            cover_in_body = bool(name) and body.shows(quote(name))
+            html = _body_html(key, body, html_of)
             specs.append(PageSpec(article.url, "article.html", {
                 "title": article.title, "article": article, "section": link,
                 "show_cover": bool(article.cover) and not cover_in_body,
-                "content": safe_html(body.html, body.fingerprint),
-                "toc": safe_html(body.toc, body.fingerprint + "toc") if body.headings >= 3 else "",
+                "content": StoredHtml(body.fingerprint, lambda html=html: html()[0]),
+                "toc": StoredHtml(body.fingerprint + "toc", lambda html=html: html()[1]) if body.headings >= 3 else "",
                 "newer": newer, "older": older}, article.path))
             made[article.url] = ((article, body, link, newer, older), specs[-1])
     memo.clear()
     memo.update(made)
     return specs
+
+
+def _body_html(key: str, body, html_of):
+    if body.html is not None:  # converted in this build
+        return lambda: (body.html, body.toc)
+    return lambda: html_of(key)
 
 
 def _listings(model: SiteModel) -> list[PageSpec]:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import CACHE_DIR, CODE_DIGEST, BuildCache
+from .cache import CACHE_DIR, BuildCache, CacheDamaged
 from .config import load_config
 from .content import read_sources
 from .errors import BoardError, BuildFailed, Report
@@ -80,6 +80,15 @@ def _stop_if_errors(report: Report) -> None:
 def build(options: Options) -> BuildResult:
     """Run the whole pipeline.  Raises BuildFailed with every problem found."""
     started = time.perf_counter()
+    cache = options.cache if options.cache is not None else BuildCache.load(options.site_dir)
+    try:
+        return _build(options, cache, started)
+    except CacheDamaged:  # found before anything was written: build again from nothing
+        cache.forget()
+        return _build(options, cache, started)
+
+
+def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     report = Report()
     site_dir = options.site_dir
     now = resolve_now(options.now)
@@ -98,7 +107,6 @@ def build(options: Options) -> BuildResult:
     if config is None or theme is None:
         raise BuildFailed(report)
 
-    cache = options.cache if options.cache is not None else BuildCache.load(site_dir)
     inputs = read_inputs(site_dir, theme.dirs, options.out, options.drafts, now, cache.stats,
                          cache.kept("files"))  # serve's watcher says what changed
     fingerprint, digests = inputs.fingerprint, inputs.digests
@@ -107,16 +115,15 @@ def build(options: Options) -> BuildResult:
         return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
 
     # the heavy stages are imported only when there is work to do
-    from .bodies import body_key, convert_articles
+    from .bodies import convert_articles
     from .pages import render_pages
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
     data = read_board_data(site_dir, config, theme, sources, digests, cache, report)
-    model = build_model(config, sources, assets, now, options.drafts, report, cache.live("articles", dict))
+    model = build_model(config, sources, assets, now, options.drafts, report, cache.articles)
     _stop_if_errors(report)
 
-    bodies = convert_articles(model, sources, assets, report, cache.bodies,
-                              checked=cache.live("checked links", dict))
+    bodies = convert_articles(model, sources, assets, report, cache, site_dir)
     article_urls = {a.source: a.url for a in model.articles}
     board = _board(cache.live("board", dict), data, now, article_urls)
     _stop_if_errors(report)
@@ -130,7 +137,7 @@ def build(options: Options) -> BuildResult:
     outputs = render_pages(config, theme, model, bodies, data, board, assets, now, report,
                            cache.page_keys if incremental else None, options.out.resolve(),
                            cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
-                           cache.live("fingerprints", Fingerprinter))
+                           cache.live("fingerprints", Fingerprinter), cache.body_html)
     _stop_if_errors(report)
 
     if options.write:
@@ -139,8 +146,7 @@ def build(options: Options) -> BuildResult:
         else:
             write_outputs(outputs, options.out)
         remember(cache, outputs, fingerprint, options.out, valid_until(sources, now), report)
-        by_rel = {s.rel: s for s in sources}
-        used = {(body_key(by_rel[a.source]), a.source, a.url) for a in model.articles}
+        used = {key for key, _body in bodies.values()}
         if options.cache is None:
             cache.save(site_dir, used)
         else:

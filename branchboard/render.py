@@ -12,7 +12,6 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import meta
-from markupsafe import Markup
 
 from .errors import BoardError
 from .fingerprint import Fingerprinter, digest
@@ -210,20 +209,19 @@ def _template_frame(exc: BaseException):
     return found
 
 
-def safe_html(html: str, fingerprint: str | None = None) -> Markup:
-    """HTML that branchboard produced itself (Markdown output, SVG charts).
+class StoredHtml:
+    """HTML that is read only when a page that shows it is rendered (a
+    cached article body).  Jinja's autoescaping takes it as markup
+    (``__html__``); its fingerprint says what it is without reading it."""
 
-    With a fingerprint (a digest of what the HTML was made from), deciding
-    whether a page changed does not have to hash the HTML again."""
-    if fingerprint is None:
-        return Markup(html)
-    return KeyedMarkup(html, fingerprint)
+    __slots__ = ("fingerprint", "_read")
 
+    def __init__(self, fingerprint: str, read):
+        self.fingerprint = fingerprint
+        self._read = read
 
-class KeyedMarkup(Markup):
-    __slots__ = ("fingerprint",)
+    def __html__(self) -> str:
+        return self._read()
 
-    def __new__(cls, html: str, fingerprint: str):
-        obj = super().__new__(cls, html)
-        obj.fingerprint = fingerprint
-        return obj
+    def __str__(self) -> str:
+        return self._read()

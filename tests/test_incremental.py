@@ -127,14 +127,16 @@ def test_parallel_conversion_equals_serial(tmp_path):
     config = load_config(PROJECT, report)
     sources, assets = read_sources(PROJECT, report)
     model = build_model(config, sources, assets, NOW, False, report)
-    serial = convert_articles(model, sources, assets, Report(), {}, jobs=1)
+    serial = convert_articles(model, sources, assets, Report(), BuildCache(), PROJECT, jobs=1)
     import branchboard.bodies as bodies
     old, bodies.PARALLEL_MIN = bodies.PARALLEL_MIN, 1
     try:
-        parallel = convert_articles(model, sources, assets, Report(), {}, jobs=2)
+        parallel = convert_articles(model, sources, assets, Report(), BuildCache(), PROJECT, jobs=2)
     finally:
         bodies.PARALLEL_MIN = old
     assert parallel == serial and len(serial) >= 12
+    assert {rel: (body.html, body.toc) for rel, (_key, body) in parallel.items()} == \
+        {rel: (body.html, body.toc) for rel, (_key, body) in serial.items()}
 
 
 def test_a_cached_body_is_not_reused_when_its_link_target_moves(site, tmp_path):
@@ -187,3 +189,40 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
     with pytest.raises(BuildFailed) as failed:
         run(site.root, cache=cache)
     assert any("封面图片" in p.message for p in failed.value.report.errors)
+
+
+def test_a_one_edit_build_reads_no_other_article_s_html(site, monkeypatch):
+    read = []
+    original = BuildCache.body_html
+    monkeypatch.setattr(BuildCache, "body_html", lambda self, key: read.append(key) or original(self, key))
+    (site.root / "content/news/n3.md").write_text(
+        article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8")
+    result = run(site.root)
+    assert result.rendered == 1 and read == []
+    (site.root / "site.yaml").write_text(  # every page again: every body read
+        "title: 改名了\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n",
+        encoding="utf-8")
+    read.clear()
+    run(site.root)
+    assert len(read) == 7  # six news articles and the notice, n3 too: the last build stored it
+
+
+@pytest.mark.parametrize("damage", ["deleted", "garbage", "emptied"])
+def test_a_damaged_html_store_costs_a_full_build_not_a_wrong_one(site, tmp_path, damage):
+    store = site.root / ".cache/branchboard/bodies.sqlite"
+    assert store.is_file()
+    if damage == "deleted":
+        store.unlink()
+    elif damage == "garbage":
+        store.write_bytes(b"not a database" * 100)
+    else:
+        import sqlite3
+        with sqlite3.connect(store) as db:
+            db.execute("DELETE FROM bodies")
+        db.close()
+    (site.root / "site.yaml").write_text(  # every page is rendered again: the HTML is needed
+        "title: 改名了\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n",
+        encoding="utf-8")
+    run(site.root)
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
+    assert not run(site.root).rendered  # and the cache is whole again
