@@ -174,10 +174,16 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
 
     work = [(a.source, a.url, by_rel[a.source].body_text(site_dir or Path(".")), by_rel[a.source].body_line)
             for a, _key in misses]
+    made: list[tuple[str, Body]] = []
     for (article, key), body in zip(misses, _convert_all(ctx, work, jobs)):
-        cache.add_body(key, body)
+        made.append((key, body))
         cache.body_checks[key] = links
-        bodies[article.source] = (key, body)
+        if len(made) >= 256:  # the HTML goes to the cache's store as it comes, not all held at once
+            cache.add_bodies(made)
+            made = []
+    cache.add_bodies(made)
+    for article, key in misses:
+        bodies[article.source] = (key, cache.bodies[key])
 
     for article in model.articles:
         for line, message, hint, level in bodies[article.source][1].problems:
@@ -186,15 +192,17 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     return bodies
 
 
-def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: int | None) -> list[Body]:
+def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: int | None):
+    """The converted bodies, in the order of ``work``, as they come."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(work) < PARALLEL_MIN:
         renderer = MarkdownRenderer()
-        return [convert_one(ctx, renderer, *job) for job in work]
+        yield from (convert_one(ctx, renderer, *job) for job in work)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=min(workers, 8), mp_context=multiprocessing.get_context(method),
                              initializer=_init_worker, initargs=(ctx,)) as pool:
-        return list(pool.map(_convert_in_worker, work, chunksize=max(8, len(work) // (workers * 8))))
+        yield from pool.map(_convert_in_worker, work, chunksize=max(8, len(work) // (workers * 8)))

@@ -66,6 +66,7 @@ class BuildCache:
     _index: dict | None = None
     _fresh: dict = field(default_factory=dict)  # body key -> (html, toc) made by this process, not saved yet
     _db: sqlite3.Connection | None = None
+    _read_only: bool = False
     _live: dict = field(default_factory=dict)  # what a long-running process keeps between builds; never saved
 
     def _store(self) -> dict:
@@ -102,9 +103,20 @@ class BuildCache:
         """digest of the data, schemas and articles -> (data, problems); one entry."""
         return self._store()["data"]
 
-    def add_body(self, key: str, body) -> None:
-        self.bodies[key] = body.stored()
-        self._fresh[key] = (body.html, body.toc)
+    def add_bodies(self, made: list[tuple[str, object]]) -> None:
+        """Bodies just converted: their HTML goes to the store at once (not
+        held in memory), or is kept here when the store cannot be written."""
+        for key, body in made:
+            self.bodies[key] = body.stored()
+        rows = [(key, body.html, body.toc) for key, body in made]
+        if not self._read_only and self.site_dir is not None:
+            try:
+                with self._html_db() as db:
+                    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
+                return
+            except (OSError, sqlite3.Error):
+                pass  # a read-only site still builds
+        self._fresh.update((key, (html, toc)) for key, html, toc in rows)
 
     def body_html(self, key: str) -> tuple[str, str]:
         """(html, toc) of a body; CacheDamaged when the store has lost it."""
@@ -121,11 +133,32 @@ class BuildCache:
     def _html_db(self) -> sqlite3.Connection:
         if self._db is None:
             folder = self.site_dir / CACHE_DIR
+            if self._read_only:  # `check` writes nothing, not even here
+                uri = f"{(folder / HTML_FILE).resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                return self._db
             folder.mkdir(parents=True, exist_ok=True)
             # builds never run two at a time, but serve's first build and the later ones run on different threads
             self._db = sqlite3.connect(folder / HTML_FILE, check_same_thread=False)
+            # a cache: losing the last rows to a power cut only costs a full build (see CacheDamaged)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT)")
         return self._db
+
+    def drop_texts(self) -> dict:
+        """Let go of the articles' Markdown (read again from its file if it
+        is ever needed).  Returns content rel -> the Source without it."""
+        index = self._store()
+        light = {rel: s if s.body is None else s.without_body()
+                 for rel, (_d, s, _p) in index["sources"].items() if s is not None}
+        index["sources"] = {rel: (d, light.get(rel), p) for rel, (d, _s, p) in index["sources"].items()}
+        index["articles"] = {rel: (light[rel], a) for rel, (_s, a) in index["articles"].items() if rel in light}
+        return light
+
+    def read_only(self) -> None:
+        """Write nothing to disk (for `check`)."""
+        self._read_only = True
 
     def live(self, name: str, make):
         """An in-memory helper kept across the builds of one process."""
@@ -170,14 +203,12 @@ class BuildCache:
             with db:
                 db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
                                [(k, *v) for k, v in self._fresh.items() if k in used_bodies])
-            self._fresh = {k: v for k, v in self._fresh.items() if k not in used_bodies}
+            self._fresh = {}
         except (OSError, sqlite3.Error):
             return  # a read-only site still builds; the next build is just slower
         index["bodies"] = {k: v for k, v in index["bodies"].items() if k in used_bodies}
         index["body_checks"] = {k: v for k, v in index["body_checks"].items() if k in used_bodies}
-        light = {rel: s.without_body() for rel, (_d, s, _p) in index["sources"].items() if s is not None}
-        index["sources"] = {rel: (d, light.get(rel), p) for rel, (d, _s, p) in index["sources"].items()}
-        index["articles"] = {rel: (light[rel], a) for rel, (_s, a) in index["articles"].items() if rel in light}
+        self.drop_texts()
         state = {k: v for k, v in vars(self).items()
                  if not k.startswith("_") and k not in ("site_dir", "used_bodies")}
         _write(site_dir, INDEX_FILE, index)

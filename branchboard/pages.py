@@ -60,7 +60,8 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
                  data: dict, board, assets: list[str], now: dt.datetime,
                  report: Report, previous_keys: dict | None = None, out: Path | None = None,
                  template_memo: dict | None = None, bytecode_dir: Path | None = None,
-                 fingerprints: Fingerprinter | None = None, html_of=None) -> Outputs:
+                 fingerprints: Fingerprinter | None = None, html_of=None,
+                 outputs: Outputs | None = None) -> Outputs:
     """Every page of the site.  A page whose key (what it is made from) equals
     ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
     again: the write stage keeps the existing file."""
@@ -88,7 +89,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     specs = [*_home(model), *_articles(model, bodies, renderer.memo("article pages"), html_of), *_listings(model),
              *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
-    outputs = Outputs()
+    outputs = outputs if outputs is not None else Outputs()
     previous_keys = previous_keys or {}
     present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
     for spec in specs:

@@ -123,7 +123,11 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     model = build_model(config, sources, assets, now, options.drafts, report, cache.articles)
     _stop_if_errors(report)
 
+    if not options.write:
+        cache.read_only()
     bodies = convert_articles(model, sources, assets, report, cache, site_dir)
+    light = cache.drop_texts()  # converted: the Markdown is not needed any more
+    sources = [light.get(s.rel, s) for s in sources]
     article_urls = {a.source: a.url for a in model.articles}
     board = _board(cache.live("board", dict), data, now, article_urls)
     _stop_if_errors(report)
@@ -134,17 +138,24 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
                                   .encode("utf-8")).hexdigest()
     if cache.templates.get("theme") != theme_digest:
         cache.templates = {"theme": theme_digest}  # what each template uses, while the theme stays
-    outputs = render_pages(config, theme, model, bodies, data, board, assets, now, report,
-                           cache.page_keys if incremental else None, options.out.resolve(),
-                           cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
-                           cache.live("fingerprints", Fingerprinter), cache.body_html)
-    _stop_if_errors(report)
-
+    outputs = Outputs()
+    if options.write and not incremental:
+        outputs.stage(options.out)  # a full build writes each page as it is rendered
+    try:
+        render_pages(config, theme, model, bodies, data, board, assets, now, report,
+                     cache.page_keys if incremental else None, options.out.resolve(),
+                     cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
+                     cache.live("fingerprints", Fingerprinter), cache.body_html, outputs)
+        _stop_if_errors(report)
+        if options.write:
+            if incremental:
+                write_changes(outputs, options.out, set(cache.page_keys) | set(cache.copy_paths))
+            else:
+                write_outputs(outputs, options.out)
+    except BaseException:
+        outputs.discard()
+        raise
     if options.write:
-        if incremental:
-            write_changes(outputs, options.out, set(cache.page_keys) | set(cache.copy_paths))
-        else:
-            write_outputs(outputs, options.out)
         remember(cache, outputs, fingerprint, options.out, valid_until(sources, now), report)
         used = {key for key, _body in bodies.values()}
         if options.cache is None:

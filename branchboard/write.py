@@ -31,16 +31,37 @@ class Outputs:
     time: its file in the output folder is left as it is.
     """
 
-    pages: dict[str, str] = field(default_factory=dict)  # path -> text
+    pages: dict[str, str | None] = field(default_factory=dict)  # path -> text (None: in the staging folder)
     copies: dict[str, Path] = field(default_factory=dict)  # path -> source file
     kept: set[str] = field(default_factory=set)  # paths of pages left as they are
     keys: dict[str, str] = field(default_factory=dict)  # page path -> key
     owners: dict[str, str] = field(default_factory=dict)  # path -> who made it
+    # a full build writes each page into its staging folder as soon as it is
+    # rendered (``stage``), rather than holding every page in memory
+    staging: Path | None = None
+    _made: set = field(default_factory=set, repr=False)
 
     def add_page(self, path: str, text: str, owner: str, report: Report, key: str = "") -> None:
         if self._claim(path, owner, report):
-            self.pages[path] = text
+            if self.staging is not None:
+                _target(self.staging, path, self._made).write_text(text, encoding="utf-8", newline="\n")
+                self.pages[path] = None  # written already
+            else:
+                self.pages[path] = text
             self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def stage(self, out: Path) -> None:
+        """Write pages from now on into a new staging folder beside ``out``."""
+        out = out.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = out.parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir()
+
+    def discard(self) -> None:
+        """The build failed: its staging folder goes, the output stays as it was."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
 
     def keep_page(self, path: str, key: str, owner: str, report: Report) -> None:
         if self._claim(path, owner, report):
@@ -101,14 +122,15 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     assert not outputs.kept, "kept pages need write_changes"
-    token = uuid.uuid4().hex[:8]
-    staging = out.parent / f".{out.name}.staging-{token}"
-    old = out.parent / f".{out.name}.old-{token}"
+    if outputs.staging is None:
+        outputs.stage(out)
+    staging = outputs.staging
+    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
     try:
-        staging.mkdir()
         made: set[Path] = set()
         for rel, text in outputs.pages.items():
-            _target(staging, rel, made).write_text(text, encoding="utf-8", newline="\n")
+            if text is not None:  # not yet written
+                _target(staging, rel, made).write_text(text, encoding="utf-8", newline="\n")
         for rel, source in outputs.copies.items():
             # a copy, never a hard link: editing the output must not change the source
             shutil.copy2(source, _target(staging, rel, made))
