@@ -26,6 +26,11 @@ class BoardError(Exception):
     hint: str = ""
     level: str = "error"  # "error" or "warning"
 
+    def __reduce__(self):
+        # an exception is pickled as its args, and a frozen dataclass cannot be
+        # refilled field by field: rebuilt whole (for the build cache and helper processes)
+        return (type(self), (self.path, self.line, self.col, self.message, self.hint, self.level))
+
     def location(self) -> str:
         where = self.path or "site.yaml"
         if self.line:
