@@ -22,6 +22,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,23 @@ STATE_FILE = "state.pickle"
 INDEX_FILE = "index.pickle"
 HTML_FILE = "bodies.sqlite"
 FORMAT = f"branchboard-cache {CODE_DIGEST}"
+
+
+_CONNECTED: list = []  # weak references to caches with an open store
+
+
+def _forget_connections() -> None:
+    """In a forked child: a SQLite connection must not cross a fork, so the
+    child opens its own if it needs one."""
+    for ref in _CONNECTED:
+        cache = ref()
+        if cache is not None:
+            cache._db = None
+    _CONNECTED.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_connections)
 
 
 class CacheDamaged(Exception):
@@ -136,10 +154,12 @@ class BuildCache:
             if self._read_only:  # `check` writes nothing, not even here
                 uri = f"{(folder / HTML_FILE).resolve().as_uri()}?mode=ro"
                 self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                _CONNECTED.append(weakref.ref(self))
                 return self._db
             folder.mkdir(parents=True, exist_ok=True)
             # builds never run two at a time, but serve's first build and the later ones run on different threads
             self._db = sqlite3.connect(folder / HTML_FILE, check_same_thread=False)
+            _CONNECTED.append(weakref.ref(self))
             # a cache: losing the last rows to a power cut only costs a full build (see CacheDamaged)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import datetime as dt
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from .errors import BoardError, Report
 from .fingerprint import Fingerprinter
 from .model import SiteModel, home_sections, tag_url
 from .render import Renderer, StoredHtml, Theme, make_environment
-from .write import Outputs
+from .write import Outputs, write_page
 
 DATA_DIR = "data"
 
@@ -92,18 +93,69 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     outputs = outputs if outputs is not None else Outputs()
     previous_keys = previous_keys or {}
     present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
+    todo: list[tuple[PageSpec, str]] = []
     for spec in specs:
-        try:
-            key = renderer.page_key(spec.template, spec.path, spec.context)
-            if previous_keys.get(spec.path) == key and spec.path in present:
-                outputs.keep_page(spec.path, key, spec.owner, report)
-            else:
-                html = renderer.render(spec.template, spec.path, **spec.context)
-                outputs.add_page(spec.path, html, spec.owner, report, key)
-        except BoardError as err:
-            report.add(err)
+        key = renderer.page_key(spec.template, spec.path, spec.context)
+        if previous_keys.get(spec.path) == key and spec.path in present:
+            outputs.keep_page(spec.path, key, spec.owner, report)
+        elif outputs.claim(spec.path, spec.owner, report):
+            todo.append((spec, key))
+    _render_all(renderer, todo, outputs, report)
     _copies(theme, config.site_dir, assets, outputs, report)
     return outputs
+
+
+PARALLEL_PAGES = 400  # below this many pages to render, one process is quicker
+_JOB: dict = {}  # what forked renderers share with the parent: set just before the pool starts
+
+
+def _render_all(renderer: Renderer, todo: list[tuple[PageSpec, str]], outputs: Outputs,
+                report: Report) -> None:
+    """Render the pages to do; a full build with many of them renders in a
+    pool of forked processes, each writing its pages into the staging folder."""
+    import multiprocessing
+
+    workers = min(os.cpu_count() or 1, 8)
+    if (outputs.staging is None or len(todo) < PARALLEL_PAGES or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for spec, key in todo:
+            try:
+                outputs.put_page(spec.path, renderer.render(spec.template, spec.path, **spec.context), key)
+            except BoardError as err:
+                report.add(err)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    for template in {spec.template for spec, _key in todo}:  # compiled once, before the fork
+        renderer.preload(template)
+    _JOB.update(renderer=renderer, todo=todo, staging=outputs.staging)
+    chunks = [range(i, min(i + 64, len(todo))) for i in range(0, len(todo), 64)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for done in pool.map(_render_chunk, chunks):
+                for index, error in done:
+                    if error is None:
+                        outputs.put_written(todo[index][0].path, todo[index][1])
+                    else:
+                        report.add(error)
+    finally:
+        _JOB.clear()
+
+
+def _render_chunk(indices: range) -> list[tuple[int, BoardError | None]]:
+    renderer, todo, staging = _JOB["renderer"], _JOB["todo"], _JOB["staging"]
+    made: set = set()
+    done = []
+    for index in indices:
+        spec, _key = todo[index]
+        try:
+            html = renderer.render(spec.template, spec.path, **spec.context)
+        except BoardError as err:
+            done.append((index, err))
+            continue
+        write_page(staging, spec.path, html, made)
+        done.append((index, None))
+    return done
 
 
 def _link(section) -> SectionLink:

@@ -151,6 +151,14 @@ class Renderer:
         self._closures[name] = result
         return result
 
+    def preload(self, template: str) -> None:
+        """Compile a template now (before helper processes are forked); a
+        mistake in it is reported when a page is rendered."""
+        try:
+            self.env.get_template(template)
+        except jinja2.TemplateError:
+            pass
+
     def render(self, template: str, page_path: str, **context) -> str:
         try:
             tpl = self.env.get_template(template)

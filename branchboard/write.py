@@ -43,12 +43,25 @@ class Outputs:
 
     def add_page(self, path: str, text: str, owner: str, report: Report, key: str = "") -> None:
         if self._claim(path, owner, report):
-            if self.staging is not None:
-                _target(self.staging, path, self._made).write_text(text, encoding="utf-8", newline="\n")
-                self.pages[path] = None  # written already
-            else:
-                self.pages[path] = text
-            self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+            self.put_page(path, text, key)
+
+    def claim(self, path: str, owner: str, report: Report) -> bool:
+        """Take a path for a page about to be rendered; False (and an error) if it is taken."""
+        return self._claim(path, owner, report)
+
+    def put_page(self, path: str, text: str, key: str = "") -> None:
+        """A claimed page, rendered."""
+        if self.staging is not None:
+            write_page(self.staging, path, text, self._made)
+            self.pages[path] = None  # written already
+        else:
+            self.pages[path] = text
+        self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def put_written(self, path: str, key: str) -> None:
+        """A claimed page that a helper process rendered into the staging folder."""
+        self.pages[path] = None
+        self.keys[path] = key
 
     def stage(self, out: Path) -> None:
         """Write pages from now on into a new staging folder beside ``out``."""
@@ -185,6 +198,10 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
     if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id:
         _replace(id_file, lambda tmp: tmp.write_text(build_id, encoding="utf-8"))
     return written
+
+
+def write_page(root: Path, rel: str, text: str, made: set) -> None:
+    _target(root, rel, made).write_text(text, encoding="utf-8", newline="\n")
 
 
 def _drop_printed(page: Path) -> None:

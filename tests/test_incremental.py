@@ -227,3 +227,50 @@ def test_a_damaged_html_store_costs_a_full_build_not_a_wrong_one(site, tmp_path,
     run(site.root)
     assert snapshot(site.out) == clean_build(site.root, tmp_path)
     assert not run(site.root).rendered  # and the cache is whole again
+
+
+def test_pages_rendered_by_helper_processes_equal_those_rendered_in_one(site, tmp_path, monkeypatch):
+    import branchboard.pages as pages
+
+    monkeypatch.setattr(pages, "PARALLEL_PAGES", 1)  # this small site renders in a pool too
+    shutil.rmtree(site.out)
+    run(site.root)
+    parallel = snapshot(site.out)
+    monkeypatch.setattr(pages, "PARALLEL_PAGES", 10 ** 9)
+    assert parallel == clean_build(site.root, tmp_path)
+
+
+def test_a_template_mistake_met_in_a_helper_process_is_reported_and_nothing_is_written(
+        make_site, monkeypatch):
+    import branchboard.pages as pages
+
+    monkeypatch.setattr(pages, "PARALLEL_PAGES", 1)
+    site = make_site({
+        "site.yaml": "title: 测试\ntheme: mine\n",
+        "themes/mine/theme.yaml": "extends: default\n",
+        "themes/mine/templates/article.html": "{% extends \"base.html\" %}\n{% block content %}\n"
+                                              "{{ article.no_such_field.title }}\n{% endblock %}\n",
+        **{f"content/news/a{i}.md": article(f"文章{i}") for i in range(3)},
+    })
+    before = snapshot(site.root)
+    with pytest.raises(BuildFailed) as failed:
+        run(site.root)
+    messages = [str(p) for p in failed.value.report.errors]
+    assert len(messages) == 3 and all("themes/mine/templates/article.html:3" in m for m in messages), messages
+    after = snapshot(site.root)
+    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == before
+    assert not [p for p in site.root.parent.iterdir() if ".staging-" in p.name]
+    assert not [p for p in site.root.iterdir() if ".staging-" in p.name]
+
+
+def test_a_site_with_warnings_keeps_its_cache(site):
+    (site.root / "content/news/odd.md").write_text(  # an unknown field: a warning, kept in the cache
+        "---\n标题: 多了一项\n日期: 2026-11-05\n心情: 好\n---\n正文。\n", encoding="utf-8")
+    first = run(site.root)
+    assert first.report.warnings
+    again = run(site.root)
+    assert again.unchanged and [str(w) for w in again.report.warnings] == [str(w) for w in first.report.warnings]
+    (site.root / "content/news/n3.md").write_text(
+        article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8")
+    edited = run(site.root)
+    assert edited.rendered == 1 and [str(w) for w in edited.report.warnings] == [str(w) for w in first.report.warnings]
