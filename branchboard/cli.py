@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 
@@ -121,6 +122,10 @@ def main(argv: list[str]) -> int:
         from . import serve  # watchdog is imported only when serving
 
         return serve.run(options, args.host, args.port)
+    # One build in a process that ends with it: the cycle collector's passes
+    # over the cache's many objects cost ~0.1 s at 5,000 articles and free
+    # nothing a build needs back (peak memory measured the same).
+    gc.disable()
     try:
         result = build(options)
     except BuildFailed as failed:
@@ -129,6 +134,8 @@ def main(argv: list[str]) -> int:
         kept = "，上一次生成的网站保持不变" if options.write else ""
         print(f"\n发现 {n} 个错误，请按上面的提示修改后重新运行{kept}。", file=sys.stderr)
         return EXIT_CONTENT
+    finally:
+        gc.enable()
     print_problems(result.report)
     report_success(args.command, options, result)
     return EXIT_OK

@@ -6,9 +6,10 @@ two pages claiming one path.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 import datetime as dt
+import functools
 import os
 import posixpath
 from dataclasses import dataclass
@@ -53,8 +54,16 @@ class TagLink:
 class PageSpec:
     path: str
     template: str
-    context: dict
+    context: dict | Callable[[], dict]  # or made only if the page is rendered ...
     owner: str  # who made it, for messages about two pages on one path
+    inputs: tuple | None = None  # ... from these, which then decide the page's key
+
+    def what_it_shows(self):
+        """What the page's key is made of (besides its templates and site-wide values)."""
+        return self.context if self.inputs is None else self.inputs
+
+    def make_context(self) -> dict:
+        return self.context() if callable(self.context) else self.context
 
 
 def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dict[str, Body],
@@ -95,7 +104,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
     todo: list[tuple[PageSpec, str]] = []
     for spec in specs:
-        key = renderer.page_key(spec.template, spec.path, spec.context)
+        key = renderer.page_key(spec.template, spec.path, spec.what_it_shows())
         if previous_keys.get(spec.path) == key and spec.path in present:
             outputs.keep_page(spec.path, key, spec.owner, report)
         elif outputs.claim(spec.path, spec.owner, report):
@@ -120,7 +129,7 @@ def _render_all(renderer: Renderer, todo: list[tuple[PageSpec, str]], outputs: O
             or "fork" not in multiprocessing.get_all_start_methods()):
         for spec, key in todo:
             try:
-                outputs.put_page(spec.path, renderer.render(spec.template, spec.path, **spec.context), key)
+                outputs.put_page(spec.path, renderer.render(spec.template, spec.path, **spec.make_context()), key)
             except BoardError as err:
                 report.add(err)
         return
@@ -149,7 +158,7 @@ def _render_chunk(indices: range) -> list[tuple[int, BoardError | None]]:
     for index in indices:
         spec, _key = todo[index]
         try:
-            html = renderer.render(spec.template, spec.path, **spec.context)
+            html = renderer.render(spec.template, spec.path, **spec.make_context())
         except BoardError as err:
             done.append((index, err))
             continue
@@ -189,24 +198,24 @@ def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
                 continue
             # a cover that the body shows again is not shown twice
             name = posixpath.basename(article.cover)
-            cover_in_body = bool(name) and body.shows(quote(name))
-            html = _body_html(key, body, html_of)
-            specs.append(PageSpec(article.url, "article.html", {
-                "title": article.title, "article": article, "section": link,
-                "show_cover": bool(article.cover) and not cover_in_body,
-                "content": StoredHtml(body.fingerprint, lambda html=html: html()[0]),
-                "toc": StoredHtml(body.fingerprint + "toc", lambda html=html: html()[1]) if body.headings >= 3 else "",
-                "newer": newer, "older": older}, article.path))
+            show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
+            has_toc = body.headings >= 3
+            context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
+                                        newer, older, html_of)
+            # the context is made of exactly these: they are the page's key
+            inputs = (article, link, show_cover, body.fingerprint, has_toc, newer, older)
+            specs.append(PageSpec(article.url, "article.html", context, article.path, inputs))
             made[article.url] = ((article, body, link, newer, older), specs[-1])
     memo.clear()
     memo.update(made)
     return specs
 
 
-def _body_html(key: str, body, html_of):
-    if body.html is not None:  # converted in this build
-        return lambda: (body.html, body.toc)
-    return lambda: html_of(key)
+def _article_context(article, link, show_cover, key, body, has_toc, newer, older, html_of) -> dict:
+    return {"title": article.title, "article": article, "section": link, "show_cover": show_cover,
+            "content": StoredHtml(body.fingerprint, lambda: html_of(key)[0]),
+            "toc": StoredHtml(body.fingerprint + "toc", lambda: html_of(key)[1]) if has_toc else "",
+            "newer": newer, "older": older}
 
 
 def _listings(model: SiteModel) -> list[PageSpec]:

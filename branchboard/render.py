@@ -182,13 +182,16 @@ class Renderer:
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
-def _same_values(old: dict, new: dict) -> bool:
-    """Two page contexts hold equal values that cannot have changed since:
-    text, numbers and frozen dataclasses (an article, a listing)."""
-    if old.keys() != new.keys():
+def _same_values(old, new) -> bool:
+    """Two page contexts (dicts, or tuples of what they are made of) hold
+    equal values that cannot have changed since: text, numbers and frozen
+    dataclasses (an article, a listing)."""
+    if type(old) is not type(new) or type(new) not in (dict, tuple) or len(old) != len(new):
         return False
-    for name, value in new.items():
-        before = old[name]
+    if type(new) is dict and old.keys() != new.keys():
+        return False
+    pairs = zip(old, new) if type(new) is tuple else ((old[name], value) for name, value in new.items())
+    for before, value in pairs:
         if before is value:
             if isinstance(value, _IMMUTABLE) or _is_frozen(value):
                 continue
