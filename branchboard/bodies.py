@@ -19,6 +19,7 @@ one article's HTML.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -68,17 +69,27 @@ class LinkContext:
     assets: frozenset
 
     def digest(self) -> str:
+        if _LAST_LINKS and _LAST_LINKS[0] == self:  # a rebuild in serve: most often the same
+            return _LAST_LINKS[1]
         h = hashlib.sha256()
         for rel, url in sorted(self.urls.items()):
             h.update(f"{rel}\0{url}\0".encode("utf-8"))
         h.update(repr((sorted(self.hidden), sorted(self.assets))).encode("utf-8"))
-        return h.hexdigest()
+        _LAST_LINKS[:] = [self, h.hexdigest()]
+        return _LAST_LINKS[1]
+
+
+_LAST_LINKS: list = []  # [LinkContext, its digest], of the last build in this process
 
 
 def body_key(source: Source, url: str) -> str:
     """What decides a body's HTML before its links: its Markdown, the renderer and the page's address."""
-    return hashlib.sha256(f"{RENDERER_KEY}\0{source.body_digest}\0{source.rel}\0{url}"
-                          .encode("utf-8")).hexdigest()
+    return _body_key(source.body_digest, source.rel, url)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _body_key(body_digest: str, rel: str, url: str) -> str:
+    return hashlib.sha256(f"{RENDERER_KEY}\0{body_digest}\0{rel}\0{url}".encode("utf-8")).hexdigest()
 
 
 def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
@@ -162,13 +173,14 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     links = ctx.digest()
     bodies: dict[str, tuple[str, Body]] = {}
     misses: list[tuple[Article, str]] = []
+    stored, checks = cache.bodies, cache.body_checks
     for article in model.articles:
         key = body_key(by_rel[article.source], article.url)
-        cached = cache.bodies.get(key)
-        if cached is not None and (cache.body_checks.get(key) == links
+        cached = stored.get(key)
+        if cached is not None and (checks.get(key) == links
                                    or is_still_valid(cached, ctx, article.source, article.url)):
             bodies[article.source] = (key, cached)
-            cache.body_checks[key] = links
+            checks[key] = links
         else:
             misses.append((article, key))
 
@@ -192,11 +204,18 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     return bodies
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_renderer() -> MarkdownRenderer:
+    """One Markdown instance for this process (it is reset before each body;
+    builds never run two at a time)."""
+    return MarkdownRenderer()
+
+
 def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: int | None):
     """The converted bodies, in the order of ``work``, as they come."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(work) < PARALLEL_MIN:
-        renderer = MarkdownRenderer()
+        renderer = _shared_renderer()
         yield from (convert_one(ctx, renderer, *job) for job in work)
         return
     import multiprocessing

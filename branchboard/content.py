@@ -142,12 +142,13 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     sources = []
     memo = {} if memo is None else memo
     digests = digests or {}
+    folder = site_dir / CONTENT_DIR
     for rel in articles:
         if "/" not in rel:
             report.warning(f"{CONTENT_DIR}/{rel}", None, None,
                            "文章要放在栏目文件夹里（例如 content/news/），这篇没有生成网页")
             continue
-        digest = digests.get(native_path(site_dir / CONTENT_DIR, rel))
+        digest = digests.get(native_path(folder, rel))
         hit = memo.get(rel)
         if digest and hit and hit[0] == digest:
             source, problems = hit[1], hit[2]

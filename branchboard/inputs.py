@@ -27,6 +27,7 @@ class Inputs:
     fingerprint: str  # of every file, the code, the output folder, drafts and the day
     digests: dict  # file path -> sha256
     content: list  # files under content/, relative to it
+    others: dict  # file path -> sha256 of every input not under content/ (data, schemas, themes): few
 
 
 class SiteFiles:
@@ -126,5 +127,10 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
     for gone in set(stats) - set(digests):
         del stats[gone]
     site, prefix = str(site_dir), f"{CONTENT_DIR}/"
-    content = [rel[len(prefix):] for root, rel, _path in roots if root == site and rel.startswith(prefix)]
-    return Inputs(h.hexdigest(), digests, content)
+    content, others = [], {}
+    for root, rel, path in roots:
+        if root == site and rel.startswith(prefix):
+            content.append(rel[len(prefix):])
+        else:
+            others[path] = digests[path]
+    return Inputs(h.hexdigest(), digests, content, others)

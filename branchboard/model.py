@@ -13,6 +13,7 @@ from typing import ClassVar
 import datetime as dt
 import functools
 import posixpath
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 from .config import SiteConfig
@@ -45,6 +46,11 @@ class Article:
     @property
     def path(self) -> str:
         return f"{CONTENT_DIR}/{self.source}"
+
+    @functools.cached_property
+    def newest_first(self) -> tuple:
+        """Sort key: newest first, the title and file breaking ties (made once, kept in the cache)."""
+        return (-self.date.timestamp(), self.title, self.source)
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -199,7 +205,7 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                        f"在 site.yaml 的 sections 下加一行：- {{id: {sid}, title: 栏目名称}}")
     order = [(s.id, s.title) for s in config.sections] + [(sid, sid) for sid in sorted(present - known)]
     # sorted once; grouping keeps the order
-    newest_first = sorted(visible, key=lambda a: (-a.date.timestamp(), a.title, a.source))
+    newest_first = sorted(visible, key=attrgetter("newest_first"))
     in_listing_order = sorted(newest_first, key=lambda a: not a.pinned)  # stable: pinned first, then newest
     by_section: dict[str, list[Article]] = {sid: [] for sid, _title in order}
     by_tag: dict[str, list[Article]] = {}

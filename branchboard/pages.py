@@ -174,7 +174,8 @@ def _link(section) -> SectionLink:
 def _home(model: SiteModel) -> list[PageSpec]:
     pinned = tuple(a for a in model.articles if a.pinned)
     return [PageSpec("index.html", "index.html",
-                     {"title": "首页", "latest": home_sections(model), "pinned": pinned}, "首页")]
+                     {"title": "首页", "pinned": pinned,  # a section's link, not all its articles
+                      "latest": tuple((_link(s), articles) for s, articles in home_sections(model))}, "首页")]
 
 
 def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:

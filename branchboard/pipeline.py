@@ -119,7 +119,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from .pages import render_pages
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
-    data = read_board_data(site_dir, config, theme, sources, digests, cache, report)
+    data = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
     model = build_model(config, sources, assets, now, options.drafts, report, cache.articles)
     _stop_if_errors(report)
 
@@ -133,7 +133,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     _stop_if_errors(report)
 
     incremental = options.write and is_ours_as_left(cache, options.out)
-    theme_digest = hashlib.sha256(repr(sorted((p, d) for p, d in digests.items()
+    theme_digest = hashlib.sha256(repr(sorted((p, d) for p, d in inputs.others.items()
                                               if p.startswith(tuple(f"{t}{os.sep}" for t in theme.dirs))))
                                   .encode("utf-8")).hexdigest()
     if cache.templates.get("theme") != theme_digest:
