@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import posixpath
 import re
@@ -29,11 +30,25 @@ EXTENSION_CONFIGS = {
 }
 
 
-def _extensions() -> list[Extension]:
+# An extension that finds nothing to do in a text still costs time on every
+# block and every run of text (a fifth of a conversion).  These are left out
+# for a text that cannot contain what they look for; the HTML is the same
+# (tests/test_markdown.py converts with and without).
+_NEEDED_WHEN = {
+    "tables": lambda text: "|" in text,
+    "footnotes": lambda text: "[^" in text,
+    "attr_list": lambda text: "{" in text,
+    "fenced_code": lambda text: "```" in text or "~~~" in text,
+    "abbr": lambda text: "*[" in text,
+    "def_list": lambda text: re.search(r"(?m)^ {0,3}:", text) is not None,
+}
+
+
+def _extensions(names) -> list[Extension]:
     """Markdown's own extensions, made directly: given by name, Markdown would
     first search every installed package's entry points for them."""
     made = []
-    for name in EXTENSIONS:
+    for name in names:
         module = importlib.import_module(f"markdown.extensions.{name}")
         made.append(module.makeExtension(**EXTENSION_CONFIGS.get(name, {})))
     return made
@@ -156,25 +171,34 @@ class _BoardExtension(Extension):
 
 
 class MarkdownRenderer:
-    """One Markdown instance reused for every article (reset between them)."""
+    """Markdown instances reused for every article (reset between them), one
+    for each set of extensions the texts need (see _NEEDED_WHEN)."""
 
-    def __init__(self):
-        self._md = markdown.Markdown(
-            extensions=[*_extensions(), _BoardExtension()],
-            output_format="html",
-        )
-        self._links = self._md.treeprocessors["branchboard_links"]
+    def __init__(self, every_extension: bool = False):
+        self._every = every_extension
+        self._instances: dict[tuple, markdown.Markdown] = {}
+
+    def _instance(self, text: str) -> markdown.Markdown:
+        names = tuple(n for n in EXTENSIONS
+                      if self._every or n not in _NEEDED_WHEN or _NEEDED_WHEN[n](text))
+        md = self._instances.get(names)
+        if md is None:
+            md = markdown.Markdown(extensions=[*_extensions(names), _BoardExtension()], output_format="html")
+            self._instances[names] = md
+        return md
 
     def render(self, text: str, resolver: Resolver | None) -> Rendered:
-        self._md.reset()
-        self._links.resolver = resolver
-        self._links.problems = []
-        html = self._md.convert(text)
+        md = self._instance(text)
+        md.reset()
+        links = md.treeprocessors["branchboard_links"]
+        links.resolver = resolver
+        links.problems = []
+        html = md.convert(text)
         return Rendered(
             html=html,
-            toc=getattr(self._md, "toc", ""),
-            headings=_count_tokens(getattr(self._md, "toc_tokens", [])),
-            problems=tuple(self._links.problems),
+            toc=getattr(md, "toc", ""),
+            headings=_count_tokens(getattr(md, "toc_tokens", [])),
+            problems=tuple(links.problems),
         )
 
 
@@ -191,9 +215,13 @@ def relative_url(target: str, from_page: str) -> str:
     """
     if target.endswith("/") or target == "":
         target += "index.html"
-    start = posixpath.dirname(from_page) or "."
-    rel = posixpath.relpath(target, start)
-    return quote(rel, safe="/#")
+    return _relative(target, posixpath.dirname(from_page) or ".")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative(target: str, start: str) -> str:
+    # every page names the same few addresses from the same few folders: worked out once
+    return quote(posixpath.relpath(target, start), safe="/#")
 
 
 def line_of(body: str, needle: str, first_line: int) -> int:

@@ -64,3 +64,30 @@ def test_external_images_are_refused_but_external_links_are_fine(make_site):
     assert result.code == 1
     assert "content/news/a.md:7: 错误：图片来自外网" in result.err
     assert "xinhuanet" not in result.err
+
+
+SAMPLES = {
+    "plain": "我们党支部\n召开了会议。\n\n- 一\n- 二\n\n1. 甲\n2. 乙\n",
+    "table": "| 指标 | 数值 |\n| --- | ---: |\n| 精煤产率 | 62.5% |\n",
+    "pipe in text only": "选煤 | 洗煤，不是表格。\n",
+    "footnote": "见注释[^1]。\n\n[^1]: 数据来自调度室。\n",
+    "attributes": "## 标题 {: #custom .big }\n\n段落{: .note }\n",
+    "attributes without a colon": "## 标题 {#plain-id}\n\n正文。\n",
+    "braces in text only": "集合 {甲, 乙} 不是属性。\n",
+    "fenced": "```python\nprint('第一行')\n```\n\n~~~\n第二段\n~~~\n",
+    "abbreviation": "QC 小组活动。\n\n*[QC]: 质量控制\n",
+    "definition": "精煤\n:   洗选后的煤。\n\n原煤\n: 未经洗选。\n",
+    "colon at line start": "会议决定：\n: 这一行以冒号开头\n",
+    "headings": "## 一、学习\n\n### 发言\n\n#### 小结\n\n正文。\n",
+    "everything": "## 总结 {: #sum }\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n注[^n]。QC。\n\n"
+                  "```\ncode\n```\n\n术语\n: 解释\n\n*[QC]: 质量控制\n\n[^n]: 脚注。\n",
+}
+
+
+def test_leaving_out_extensions_a_text_cannot_use_changes_no_html():
+    from branchboard.markup import MarkdownRenderer
+
+    every, chosen = MarkdownRenderer(every_extension=True), MarkdownRenderer()
+    for name, text in SAMPLES.items():
+        assert chosen.render(text, None) == every.render(text, None), name
+    assert len(chosen._instances) > 2  # the samples did need different sets
