@@ -6,7 +6,7 @@ front matter, headings, a table, lists and an image; the board data has the
 size of a real branch's (ten categories, 80 items, six teams, a year of
 periods).  Deterministic for a given seed.
 
-    python bench/generate.py --articles 1000 --out /tmp/board1000 [--tool hugo]
+    python bench/generate.py --articles 1000 --out bench/out/board1000 [--tool hugo]
 """
 
 from __future__ import annotations
