@@ -58,7 +58,7 @@ def _apply(roots: list, site_dir: Path, names: set[str]) -> list | None:
     """``roots`` with the changed names added or dropped; None when a name is
     not a plain file of the site's (a folder, a theme file): walk again."""
     site = str(site_dir)
-    known = {name: entry for entry in roots if entry[0] == site for name in (entry[1],)}
+    known = {entry[1]: entry for entry in roots if entry[0] == site}
     added = False
     for name in names:
         top = name.split("/", 1)[0]

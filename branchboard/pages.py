@@ -213,9 +213,10 @@ def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
 
 
 def _article_context(article, link, show_cover, key, body, has_toc, newer, older, html_of) -> dict:
+    read = functools.lru_cache(maxsize=1)(lambda: html_of(key))  # body and contents in one read
     return {"title": article.title, "article": article, "section": link, "show_cover": show_cover,
-            "content": StoredHtml(body.fingerprint, lambda: html_of(key)[0]),
-            "toc": StoredHtml(body.fingerprint + "toc", lambda: html_of(key)[1]) if has_toc else "",
+            "content": StoredHtml(body.fingerprint, lambda: read()[0]),
+            "toc": StoredHtml(body.fingerprint + "toc", lambda: read()[1]) if has_toc else "",
             "newer": newer, "older": older}
 
 
