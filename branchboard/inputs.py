@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,12 +32,18 @@ class Inputs:
 
 
 class SiteFiles:
-    """The site's files as the last walk found them, and the names changed since."""
+    """The site's files as the last walk found them, and the names changed since.
 
-    def __init__(self):
+    A change the watcher never reported (its queue can overflow) is not lost
+    for long: a build more than ``max_age`` seconds after the last walk walks
+    and stats everything again."""
+
+    def __init__(self, max_age: float = 60.0):
         self._roots: list | None = None  # (root, name, path) of every input, sorted
         self._theme_dirs: tuple = ()
         self._changed: set[str] = set()
+        self._walked = 0.0
+        self.max_age = max_age
 
     def changed(self, names) -> None:
         """Names relative to the site (as the watcher gives them) changed."""
@@ -45,12 +52,14 @@ class SiteFiles:
     def roots(self, site_dir: Path, theme_dirs: tuple) -> tuple[list, set | None]:
         """Every input file, and the paths that may have changed (None: all)."""
         names, self._changed = self._changed, set()
-        if self._roots is not None and theme_dirs == self._theme_dirs:
+        recent = time.monotonic() - self._walked < self.max_age
+        if self._roots is not None and theme_dirs == self._theme_dirs and recent:
             updated = _apply(self._roots, site_dir, names)
             if updated is not None:
                 self._roots = updated
                 return updated, {native_path(site_dir, n) for n in names}
         self._roots, self._theme_dirs = walk_inputs(site_dir, theme_dirs), theme_dirs
+        self._walked = time.monotonic()
         return self._roots, None
 
 

@@ -274,3 +274,16 @@ def test_a_site_with_warnings_keeps_its_cache(site):
         article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8")
     edited = run(site.root)
     assert edited.rendered == 1 and [str(w) for w in edited.report.warnings] == [str(w) for w in first.report.warnings]
+
+
+def test_a_change_the_watcher_never_reported_is_found_by_the_next_full_look(site):
+    files = SiteFiles()
+    cache = BuildCache.load(site.root)
+    cache.live("files", lambda: files)
+    run(site.root, cache=cache)
+    (site.root / "content/news/n3.md").write_text(article("没人报告的修改", date="2026-11-04"), encoding="utf-8")
+    run(site.root, cache=cache)  # told nothing, walked a moment ago: not seen yet
+    assert "没人报告的修改" not in (site.out / "news/n3.html").read_text(encoding="utf-8")
+    files.max_age = 0  # the last walk is now too old
+    run(site.root, cache=cache)
+    assert "没人报告的修改" in (site.out / "news/n3.html").read_text(encoding="utf-8")
