@@ -126,15 +126,21 @@ class BuildCache:
         held in memory), or is kept here when the store cannot be written."""
         for key, body in made:
             self.bodies[key] = body.stored()
-        rows = [(key, body.html, body.toc) for key, body in made]
+        self._fresh.update((key, (body.html, body.toc)) for key, body in made)
         if not self._read_only and self.site_dir is not None:
-            try:
-                with self._html_db() as db:
-                    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
-                return
-            except (OSError, sqlite3.Error):
-                pass  # a read-only site still builds
-        self._fresh.update((key, (html, toc)) for key, html, toc in rows)
+            self._store_fresh()
+
+    def _store_fresh(self) -> bool:
+        """Move the HTML held here into the store; False when it cannot be
+        written (a read-only site still builds: the HTML stays here)."""
+        try:
+            with self._html_db() as db:
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                               [(key, html, toc) for key, (html, toc) in self._fresh.items()])
+        except (OSError, sqlite3.Error):
+            return False
+        self._fresh = {}
+        return True
 
     def body_html(self, key: str) -> tuple[str, str]:
         """(html, toc) of a body; CacheDamaged when the store has lost it."""
@@ -151,15 +157,15 @@ class BuildCache:
     def _html_db(self) -> sqlite3.Connection:
         if self._db is None:
             folder = self.site_dir / CACHE_DIR
-            if self._read_only:  # `check` writes nothing, not even here
-                uri = f"{(folder / HTML_FILE).resolve().as_uri()}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-                _CONNECTED.append(weakref.ref(self))
-                return self._db
-            folder.mkdir(parents=True, exist_ok=True)
+            if not self._read_only:
+                folder.mkdir(parents=True, exist_ok=True)
+            # `check` writes nothing, not even here: it only reads
+            uri = f"{(folder / HTML_FILE).resolve().as_uri()}?mode={'ro' if self._read_only else 'rwc'}"
             # builds never run two at a time, but serve's first build and the later ones run on different threads
-            self._db = sqlite3.connect(folder / HTML_FILE, check_same_thread=False)
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             _CONNECTED.append(weakref.ref(self))
+            if self._read_only:
+                return self._db
             # a cache: losing the last rows to a power cut only costs a full build (see CacheDamaged)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -218,14 +224,10 @@ class BuildCache:
         files that still agree."""
         self.site_dir = site_dir
         index = self._store()
-        try:
-            db = self._html_db()
-            with db:
-                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
-                               [(k, *v) for k, v in self._fresh.items() if k in used_bodies])
-            self._fresh = {}
-        except (OSError, sqlite3.Error):
+        self._fresh = {k: v for k, v in self._fresh.items() if k in used_bodies}
+        if not self._store_fresh():
             return  # a read-only site still builds; the next build is just slower
+        db = self._html_db()
         index["bodies"] = {k: v for k, v in index["bodies"].items() if k in used_bodies}
         index["body_checks"] = {k: v for k, v in index["body_checks"].items() if k in used_bodies}
         self.drop_texts()

@@ -44,8 +44,6 @@ class Fingerprinter:
     def __init__(self):
         self._seen: dict[int, tuple[object, str]] = {}
         self._older: dict[int, tuple[object, str]] = {}
-        self.contexts: dict = {}  # for the renderer: what each page was made from last time
-        self.memos: dict[str, dict] = {}  # for the page makers
 
     def new_build(self) -> None:
         self._older, self._seen = self._seen, {}
@@ -62,16 +60,12 @@ class Fingerprinter:
         known = getattr(obj, "fingerprint", None)
         if isinstance(known, str):  # a value that carries its own (e.g. a cached body)
             return known
-        if kind is dict:
-            return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in obj.items()) + "}"
-        if kind is tuple or kind is list:
-            return "[" + ",".join(self.of(v) for v in obj) + "]"
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return self._of_dataclass(obj)
         if isinstance(obj, dict):
             return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in obj.items()) + "}"
         if isinstance(obj, (list, tuple)):
             return "[" + ",".join(self.of(v) for v in obj) + "]"
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return self._of_dataclass(obj)
         if isinstance(obj, (set, frozenset)):
             return "{" + ",".join(sorted(self.of(v) for v in obj)) + "}"
         if isinstance(obj, str):  # Markup is not the same page as the same text escaped
@@ -81,12 +75,9 @@ class Fingerprinter:
     def _of_dataclass(self, obj) -> str:
         if not obj.__dataclass_params__.frozen:  # may change between builds: walked each time
             return self._walk(obj)
-        hit = self._seen.get(id(obj))
-        if hit is None:
-            hit = self._older.get(id(obj))
-            if hit is not None and hit[0] is obj:
-                self._seen[id(obj)] = hit
+        hit = self._older.get(id(obj))  # (this build's own were looked at by of())
         if hit is not None and hit[0] is obj:
+            self._seen[id(obj)] = hit
             return hit[1]
         value = self._walk(obj)
         self._seen[id(obj)] = (obj, value)

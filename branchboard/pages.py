@@ -22,9 +22,8 @@ from .config import SiteConfig
 from .bodies import Body
 from .content import CONTENT_DIR, is_ignored, walk_files
 from .errors import BoardError, Report
-from .fingerprint import Fingerprinter
 from .model import SiteModel, home_sections, tag_url
-from .render import Renderer, StoredHtml, Theme, make_environment
+from .render import PageMemory, Renderer, StoredHtml, Theme, make_environment
 from .write import Outputs, write_page
 
 DATA_DIR = "data"
@@ -70,7 +69,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
                  data: dict, board, assets: list[str], now: dt.datetime,
                  report: Report, previous_keys: dict | None = None, out: Path | None = None,
                  template_memo: dict | None = None, bytecode_dir: Path | None = None,
-                 fingerprints: Fingerprinter | None = None, html_of=None,
+                 memory: PageMemory | None = None, html_of=None,
                  outputs: Outputs | None = None) -> Outputs:
     """Every page of the site.  A page whose key (what it is made from) equals
     ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
@@ -95,8 +94,9 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
         "tag_url": tag_url,
     }
     renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
-                        fingerprints)
-    specs = [*_home(model), *_articles(model, bodies, renderer.memo("article pages"), html_of), *_listings(model),
+                        memory)
+    specs = [*_home(model), *_articles(model, bodies, renderer.memory.memo("article pages"), html_of),
+             *_listings(model),
              *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
     outputs = outputs if outputs is not None else Outputs()

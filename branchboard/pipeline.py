@@ -26,7 +26,6 @@ from .cache import CACHE_DIR, BuildCache, CacheDamaged
 from .config import load_config
 from .content import read_sources
 from .errors import BoardError, BuildFailed, Report
-from .fingerprint import Fingerprinter
 from .inputs import read_inputs
 from .model import build_model
 from .theme import find_theme
@@ -117,6 +116,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     # the heavy stages are imported only when there is work to do
     from .bodies import convert_articles
     from .pages import render_pages
+    from .render import PageMemory
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
     data = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
@@ -145,7 +145,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         render_pages(config, theme, model, bodies, data, board, assets, now, report,
                      cache.page_keys if incremental else None, options.out.resolve(),
                      cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
-                     cache.live("fingerprints", Fingerprinter), cache.body_html, outputs)
+                     cache.live("pages", PageMemory), cache.body_html, outputs)
         _stop_if_errors(report)
         if options.write:
             if incremental:

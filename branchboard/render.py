@@ -68,6 +68,20 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.E
     return env
 
 
+class PageMemory:
+    """What a long-running process keeps about its pages from one build to
+    the next: the fingerprints of what they show, what each page was made of,
+    and the page makers' own notes (``memos``)."""
+
+    def __init__(self):
+        self.fingerprints = Fingerprinter()
+        self.contexts: dict = {}  # page path -> (template key, context, page key)
+        self.memos: dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        return self.memos.setdefault(name, {})
+
+
 class Renderer:
     """Renders pages; a template mistake becomes a BoardError naming the template.
 
@@ -80,7 +94,7 @@ class Renderer:
     """
 
     def __init__(self, env: jinja2.Environment, common: dict, site_dir: Path, memo: dict | None = None,
-                 fingerprints: Fingerprinter | None = None):
+                 memory: PageMemory | None = None):
         self.env = env
         self.common = common
         self.site_dir = site_dir
@@ -88,11 +102,12 @@ class Renderer:
         # for as long as the theme's files stay the same
         self._closures: dict[str, tuple[str, frozenset]] = memo if memo is not None else {}
         self._globals: dict[str, str] = {}  # template -> its key; "\0name" -> a value's fingerprint
-        self._fingerprints = fingerprints or Fingerprinter()
+        self.memory = memory or PageMemory()
+        self._fingerprints = self.memory.fingerprints
         self._fingerprints.new_build()
         # page path -> (template key, context, page key), of the previous build in this process and of this one
-        self._previous, self._contexts = self._fingerprints.contexts, {}
-        self._fingerprints.contexts = self._contexts
+        self._previous, self._contexts = self.memory.contexts, {}
+        self.memory.contexts = self._contexts
 
     def page_key(self, template: str, page_path: str, context: dict) -> str:
         template_key = self._template_key(template)
@@ -103,10 +118,6 @@ class Renderer:
             key = digest(template_key, page_path, self._fingerprints.of(context))
         self._contexts[page_path] = (template_key, context, key)
         return key
-
-    def memo(self, name: str) -> dict:
-        """A dict kept with the fingerprints, across the builds of one process."""
-        return self._fingerprints.memos.setdefault(name, {})
 
     def _template_key(self, template: str) -> str:
         """The template's files and the site-wide values it names, once per build."""
@@ -192,13 +203,9 @@ def _same_values(old, new) -> bool:
         return False
     pairs = zip(old, new) if type(new) is tuple else ((old[name], value) for name, value in new.items())
     for before, value in pairs:
-        if before is value:
-            if isinstance(value, _IMMUTABLE) or _is_frozen(value):
-                continue
+        if not (isinstance(value, _IMMUTABLE) or _is_frozen(value)):
             return False
-        if type(before) is not type(value) or not (isinstance(value, _IMMUTABLE) or _is_frozen(value)):
-            return False
-        if before != value:
+        if before is not value and (type(before) is not type(value) or before != value):
             return False
     return True
 

@@ -41,14 +41,6 @@ class Outputs:
     staging: Path | None = None
     _made: set = field(default_factory=set, repr=False)
 
-    def add_page(self, path: str, text: str, owner: str, report: Report, key: str = "") -> None:
-        if self._claim(path, owner, report):
-            self.put_page(path, text, key)
-
-    def claim(self, path: str, owner: str, report: Report) -> bool:
-        """Take a path for a page about to be rendered; False (and an error) if it is taken."""
-        return self._claim(path, owner, report)
-
     def put_page(self, path: str, text: str, key: str = "") -> None:
         """A claimed page, rendered."""
         if self.staging is not None:
@@ -77,15 +69,16 @@ class Outputs:
             self.staging = None
 
     def keep_page(self, path: str, key: str, owner: str, report: Report) -> None:
-        if self._claim(path, owner, report):
+        if self.claim(path, owner, report):
             self.kept.add(path)
             self.keys[path] = key
 
     def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
-        if self._claim(path, owner, report):
+        if self.claim(path, owner, report):
             self.copies[path] = source
 
-    def _claim(self, path: str, owner: str, report: Report) -> bool:
+    def claim(self, path: str, owner: str, report: Report) -> bool:
+        """Take a path for what is about to be made; False (and an error) if it is taken."""
         first = self.owners.setdefault(path, owner)
         if first != owner:
             report.error(owner, None, None,
@@ -143,7 +136,7 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
         made: set[Path] = set()
         for rel, text in outputs.pages.items():
             if text is not None:  # not yet written
-                _target(staging, rel, made).write_text(text, encoding="utf-8", newline="\n")
+                write_page(staging, rel, text, made)
         for rel, source in outputs.copies.items():
             # a copy, never a hard link: editing the output must not change the source
             shutil.copy2(source, _target(staging, rel, made))
