@@ -12,6 +12,9 @@ Three files, read as far as a build needs them:
   with nothing to do reads only this;
 * ``index.pickle``: every article's checked front matter (without its body)
   and every body's fingerprint, links and problems; the board data;
+  ``index.journal`` beside it holds what later builds changed in it, so that
+  a build which changed one article writes one article's entries, not the
+  whole index (the journal is folded back in once it has grown);
 * ``bodies.sqlite``: the HTML of each body, read one by one when a page that
   shows it is rendered.
 """
@@ -41,6 +44,9 @@ CODE_DIGEST = _code_digest()
 CACHE_DIR = ".cache/branchboard"
 STATE_FILE = "state.pickle"
 INDEX_FILE = "index.pickle"
+JOURNAL_FILE = "index.journal"
+SECTIONS = ("bodies", "body_checks", "sources", "articles", "data")
+JOURNAL_MIN = 1 << 16  # the journal may always grow to this many bytes before it is folded in
 HTML_FILE = "bodies.sqlite"
 FORMAT = f"branchboard-cache {CODE_DIGEST}"
 
@@ -82,6 +88,9 @@ class BuildCache:
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
     _index: dict | None = None
+    _on_disk: dict = field(default_factory=dict)  # the index as the files hold it: section -> its entries
+    _base: str = ""  # names the index file the journal adds to
+    _journal_size: int = 0
     _fresh: dict = field(default_factory=dict)  # body key -> (html, toc) made by this process, not saved yet
     _db: sqlite3.Connection | None = None
     _read_only: bool = False
@@ -91,9 +100,15 @@ class BuildCache:
         """The index, read from disk on first use."""
         if self._index is None:
             stored = _read(self.site_dir, INDEX_FILE) if self.site_dir else None
-            self._index = stored if isinstance(stored, dict) else {}
-            for name in ("bodies", "body_checks", "sources", "articles", "data"):
-                self._index.setdefault(name, {})
+            ok = isinstance(stored, dict) and all(isinstance(stored.get(n), dict) for n in SECTIONS)
+            self._index = {name: stored[name] if ok else {} for name in SECTIONS}
+            self._base = stored.get("base", "") if ok else ""
+            if self._base:
+                journal = self.site_dir / CACHE_DIR / JOURNAL_FILE
+                self._journal_size = _replay(journal, self._base, self._index)
+                if self._journal_size != _size(journal):  # a damaged end: records added after it would be lost
+                    self._base = ""  # so the next save writes the whole index
+            self._on_disk = {name: dict(entries) for name, entries in self._index.items()}
         return self._index
 
     @property
@@ -178,8 +193,12 @@ class BuildCache:
         index = self._store()
         light = {rel: s if s.body is None else s.without_body()
                  for rel, (_d, s, _p) in index["sources"].items() if s is not None}
-        index["sources"] = {rel: (d, light.get(rel), p) for rel, (d, _s, p) in index["sources"].items()}
-        index["articles"] = {rel: (light[rel], a) for rel, (_s, a) in index["articles"].items() if rel in light}
+        # entries left as they were stay the same objects: the journal writes only what changed
+        index["sources"] = {rel: entry if entry[1] is None or entry[1].body is None
+                            else (entry[0], light[rel], entry[2])
+                            for rel, entry in index["sources"].items()}
+        index["articles"] = {rel: entry if entry[0].body is None else (light[rel], entry[1])
+                             for rel, entry in index["articles"].items() if rel in light}
         return light
 
     def read_only(self) -> None:
@@ -211,7 +230,7 @@ class BuildCache:
         site_dir = self.site_dir
         if self._db is not None:
             self._db.close()
-        for name in (STATE_FILE, INDEX_FILE, HTML_FILE):
+        for name in (STATE_FILE, INDEX_FILE, JOURNAL_FILE, HTML_FILE):
             try:
                 (site_dir / CACHE_DIR / name).unlink()
             except (OSError, TypeError):
@@ -233,7 +252,7 @@ class BuildCache:
         self.drop_texts()
         state = {k: v for k, v in vars(self).items()
                  if not k.startswith("_") and k not in ("site_dir", "used_bodies")}
-        _write(site_dir, INDEX_FILE, index)
+        self._save_index(site_dir)
         _write(site_dir, STATE_FILE, state)
         try:
             with db:
@@ -247,6 +266,76 @@ class BuildCache:
             pass
 
 
+    def _save_index(self, site_dir: Path) -> None:
+        """What changed since the index was read goes to the journal; the
+        whole index is written again when there is none yet or the journal
+        has grown to an eighth of the index (read back, it would cost more
+        than it saves)."""
+        index, before = self._index, self._on_disk
+        changes = {}
+        for name, entries in index.items():
+            old = before.get(name, {})
+            changed = {k: v for k, v in entries.items() if k not in old or (old[k] is not v and old[k] != v)}
+            gone = [k for k in old if k not in entries]
+            if changed or gone:
+                changes[name] = (changed, gone)
+        if not changes and self._base:
+            return
+        record = pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
+                              protocol=pickle.HIGHEST_PROTOCOL)
+        folder = site_dir / CACHE_DIR
+        index_size = _size(folder / INDEX_FILE)
+        if self._base and self._journal_size + len(record) <= max(index_size // 8, JOURNAL_MIN):
+            try:
+                with open(folder / JOURNAL_FILE, "ab") as fh:
+                    fh.write(record)
+                self._journal_size += len(record)
+            except OSError:
+                return  # the next build is just slower
+        else:
+            base = os.urandom(8).hex()
+            if not _write(site_dir, INDEX_FILE, {"base": base, **index}):
+                return
+            self._base, self._journal_size = base, 0
+            try:
+                (folder / JOURNAL_FILE).unlink()
+            except OSError:
+                pass  # none yet; or it stays, naming the old index, and is ignored
+        self._on_disk = {name: dict(entries) for name, entries in index.items()}
+
+
+def _replay(path: Path, base: str, index: dict) -> int:
+    """Apply the journal's records made on top of ``base``; a record cut short
+    (a build stopped while writing it) ends the replay.  Returns the size read."""
+    size = 0
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    record = pickle.load(fh)
+                except EOFError:
+                    break
+                if not (isinstance(record, dict) and record.get("format") == FORMAT
+                        and record.get("base") == base):
+                    break
+                for name, (changed, gone) in record["changes"].items():
+                    entries = index[name]
+                    for key in gone:
+                        entries.pop(key, None)
+                    entries.update(changed)
+                size = fh.tell()
+    except Exception:  # no journal, or a damaged one: what it held is only built again
+        pass
+    return size
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _read(site_dir: Path, name: str):
     try:
         with open(site_dir / CACHE_DIR / name, "rb") as fh:
@@ -256,7 +345,7 @@ def _read(site_dir: Path, name: str):
         return None
 
 
-def _write(site_dir: Path, name: str, value) -> None:
+def _write(site_dir: Path, name: str, value) -> bool:
     folder = site_dir / CACHE_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -264,5 +353,6 @@ def _write(site_dir: Path, name: str, value) -> None:
         with open(tmp, "wb") as fh:
             pickle.dump({"format": FORMAT, "value": value}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / name)
+        return True
     except OSError:
-        pass  # a read-only site still builds; the next build is just slower
+        return False  # a read-only site still builds; the next build is just slower

@@ -287,3 +287,83 @@ def test_a_change_the_watcher_never_reported_is_found_by_the_next_full_look(site
     files.max_age = 0  # the last walk is now too old
     run(site.root, cache=cache)
     assert "没人报告的修改" in (site.out / "news/n3.html").read_text(encoding="utf-8")
+
+
+def converted(monkeypatch) -> list:
+    """Records the article of every body converted from Markdown."""
+    import branchboard.bodies as bodies
+
+    seen = []
+    original = bodies.convert_one
+    monkeypatch.setattr(bodies, "convert_one", lambda ctx, renderer, source, *rest:
+                        seen.append(source) or original(ctx, renderer, source, *rest))
+    return seen
+
+
+def edit_body(root: Path, n: int, text: str) -> None:
+    (root / f"content/news/n{n}.md").write_text(
+        article(f"动态{n}", date=f"2026-11-{n + 1:02d}", 标签="[安全]", body=f"{text}\n"), encoding="utf-8")
+
+
+def test_a_one_edit_build_adds_its_changes_to_the_journal_and_the_next_build_reads_them(
+        site, tmp_path, monkeypatch):
+    folder = site.root / ".cache/branchboard"
+    index = (folder / "index.pickle").read_bytes()
+    seen = converted(monkeypatch)
+    edit_body(site.root, 3, "第一次改。")
+    run(site.root)
+    assert seen == ["news/n3.md"]
+    assert (folder / "index.pickle").read_bytes() == index  # the index itself is not written again
+    journal = (folder / "index.journal").stat().st_size
+    assert 0 < journal < len(index)
+    seen.clear()
+    edit_body(site.root, 4, "第二次改。")
+    run(site.root)  # a new process's cache: the index and what the journal adds to it
+    assert seen == ["news/n4.md"]  # n3's new body came back from the journal
+    assert (folder / "index.journal").stat().st_size > journal
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
+
+
+def test_a_journal_record_cut_short_costs_only_its_own_work(site, tmp_path, monkeypatch):
+    folder = site.root / ".cache/branchboard"
+    edit_body(site.root, 3, "改了。")
+    run(site.root)
+    journal = folder / "index.journal"
+    journal.write_bytes(journal.read_bytes()[:-5])  # a build stopped while writing it
+    seen = converted(monkeypatch)
+    edit_body(site.root, 4, "也改了。")
+    run(site.root)
+    assert sorted(seen) == ["news/n3.md", "news/n4.md"]
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
+    seen.clear()
+    (site.root / "site.yaml").write_text(  # every page again, every body from the cache
+        "title: 改名了\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n",
+        encoding="utf-8")
+    run(site.root)
+    assert seen == []
+
+
+def test_a_grown_journal_is_folded_into_the_index(site, tmp_path, monkeypatch):
+    import branchboard.cache as cache
+
+    monkeypatch.setattr(cache, "JOURNAL_MIN", 0)  # the index's eighth is the only limit
+    for i in range(60):  # an index some records long
+        (site.root / f"content/notices/m{i}.md").write_text(article(f"通知{i}", date="2026-10-01"), encoding="utf-8")
+    run(site.root)
+    folder = site.root / ".cache/branchboard"
+    index = (folder / "index.pickle").read_bytes()
+    journals = []
+    for n in range(8):
+        edit_body(site.root, n % 6, f"第{n}次改。")
+        run(site.root)
+        journals.append((folder / "index.journal").stat().st_size if (folder / "index.journal").exists() else 0)
+    assert 0 in journals and max(journals) > 0, journals  # it grew, and was folded in
+    assert max(journals) <= len(index) // 8 + 4096
+    assert (folder / "index.pickle").read_bytes() != index
+    seen = converted(monkeypatch)
+    (site.root / "site.yaml").write_text(
+        "title: 改名了\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n",
+        encoding="utf-8")
+    run(site.root)
+    assert seen == []  # all the edits' bodies are in the index or its journal
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
