@@ -11,7 +11,7 @@
 
 import sys
 
-from branchboard.cli import main
+from branchboard.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run(sys.argv[1:])

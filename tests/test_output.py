@@ -80,6 +80,20 @@ def test_plain_build_py_means_build(make_site):
     assert (site.out / "news/a.html").is_file()
 
 
+def test_a_build_s_last_words_and_exit_code_reach_a_pipe(make_site):
+    """build and check end the process at once when done: what they printed
+    must still arrive in full, warnings and errors too, with the right code."""
+    site = make_site({"content/news/a.md": "---\n标题: 甲\n日期: 2026-11-01\n心情: 好\n---\n正文。\n"})
+    buffered = {"PYTHONUNBUFFERED": ""}  # as a pipe normally is: printed text waits in a buffer
+    built = site.run("build", "--now", "2026-11-25", env=buffered)
+    assert built.code == 0 and "心情" in built.err and built.out.rstrip().endswith("index.html 查看。"), built.text
+    checked = site.run("check", "--now", "2026-11-25", env=buffered)
+    assert checked.code == 0 and checked.out.startswith("检查完毕"), checked.text
+    site.write("content/news/b.md", "---\n标题: 乙\n日期: 二〇二六年\n---\n")
+    failed = site.run("build", "--now", "2026-11-25", env=buffered)
+    assert failed.code == 1 and "content/news/b.md:3" in failed.err and "上一次生成的网站保持不变" in failed.err, failed.text
+
+
 def test_reproducible_with_a_fixed_day(make_site, tmp_path):
     site = make_site({"content/news/a.md": article("甲", 标签="[一, 二]")})
     site.build("--out", str(tmp_path / "one"))
