@@ -247,17 +247,21 @@ class BuildCache:
         if not self._store_fresh():
             return  # a read-only site still builds; the next build is just slower
         db = self._html_db()
+        dropped = [(k,) for k in index["bodies"] if k not in used_bodies]
         index["bodies"] = {k: v for k, v in index["bodies"].items() if k in used_bodies}
         index["body_checks"] = {k: v for k, v in index["body_checks"].items() if k in used_bodies}
         self.drop_texts()
         state = {k: v for k, v in vars(self).items()
                  if not k.startswith("_") and k not in ("site_dir", "used_bodies")}
-        self._save_index(site_dir)
+        whole = self._save_index(site_dir)
         _write(site_dir, STATE_FILE, state)
         try:
             with db:
-                (stored,) = db.execute("SELECT COUNT(*) FROM bodies").fetchone()
-                if stored > len(used_bodies):
+                if not whole:  # the HTML of the bodies this build let go of
+                    db.executemany("DELETE FROM bodies WHERE key = ?", dropped)
+                elif db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] > len(used_bodies):
+                    # with the whole index written, HTML no index names (left by a build
+                    # stopped half-way) goes too
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM used")
                     db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used_bodies])
@@ -266,11 +270,11 @@ class BuildCache:
             pass
 
 
-    def _save_index(self, site_dir: Path) -> None:
+    def _save_index(self, site_dir: Path) -> bool:
         """What changed since the index was read goes to the journal; the
         whole index is written again when there is none yet or the journal
         has grown to an eighth of the index (read back, it would cost more
-        than it saves)."""
+        than it saves).  True when the whole index was written."""
         index, before = self._index, self._on_disk
         changes = {}
         for name, entries in index.items():
@@ -280,7 +284,7 @@ class BuildCache:
             if changed or gone:
                 changes[name] = (changed, gone)
         if not changes and self._base:
-            return
+            return False
         record = pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
                               protocol=pickle.HIGHEST_PROTOCOL)
         folder = site_dir / CACHE_DIR
@@ -291,17 +295,20 @@ class BuildCache:
                     fh.write(record)
                 self._journal_size += len(record)
             except OSError:
-                return  # the next build is just slower
+                return False  # the next build is just slower
+            whole = False
         else:
             base = os.urandom(8).hex()
             if not _write(site_dir, INDEX_FILE, {"base": base, **index}):
-                return
+                return False
+            whole = True
             self._base, self._journal_size = base, 0
             try:
                 (folder / JOURNAL_FILE).unlink()
             except OSError:
                 pass  # none yet; or it stays, naming the old index, and is ignored
         self._on_disk = {name: dict(entries) for name, entries in index.items()}
+        return whole
 
 
 def _replay(path: Path, base: str, index: dict) -> int:

@@ -367,3 +367,23 @@ def test_a_grown_journal_is_folded_into_the_index(site, tmp_path, monkeypatch):
     run(site.root)
     assert seen == []  # all the edits' bodies are in the index or its journal
     assert snapshot(site.out) == clean_build(site.root, tmp_path)
+
+
+def test_the_html_store_keeps_only_the_bodies_in_use(site):
+    import sqlite3
+
+    def stored() -> int:
+        db = sqlite3.connect(site.root / ".cache/branchboard/bodies.sqlite")
+        try:
+            return db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0]
+        finally:
+            db.close()
+
+    assert stored() == 7  # six news and a notice
+    for n in range(4):
+        edit_body(site.root, 3, f"第{n}次改。")
+        run(site.root)
+        assert stored() == 7
+    (site.root / "content/news/n5.md").unlink()
+    run(site.root)
+    assert stored() == 6
