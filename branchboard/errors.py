@@ -12,7 +12,6 @@ errors, so one run tells the secretary everything that needs fixing.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -96,5 +95,7 @@ class BuildFailed(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A Chinese "did you mean" hint, or "" when nothing is close."""
+    import difflib  # only when a mistake is being explained
+
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
     return f"是不是想写“{close[0]}”？" if close else ""

@@ -122,17 +122,16 @@ def _render_all(renderer: Renderer, todo: list[tuple[PageSpec, str]], outputs: O
                 report: Report) -> None:
     """Render the pages to do; a full build with many of them renders in a
     pool of forked processes, each writing its pages into the staging folder."""
-    import multiprocessing
-
     workers = min(os.cpu_count() or 1, 8)
     if (outputs.staging is None or len(todo) < PARALLEL_PAGES or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
+            or not hasattr(os, "fork")):
         for spec, key in todo:
             try:
                 outputs.put_page(spec.path, renderer.render(spec.template, spec.path, **spec.make_context()), key)
             except BoardError as err:
                 report.add(err)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     for template in {spec.template for spec, _key in todo}:  # compiled once, before the fork

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class Outputs:
         """Write pages from now on into a new staging folder beside ``out``."""
         out = out.resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = out.parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
+        self.staging = out.parent / f".{out.name}.staging-{os.urandom(4).hex()}"
         self.staging.mkdir()
 
     def discard(self) -> None:
@@ -131,7 +130,7 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
     if outputs.staging is None:
         outputs.stage(out)
     staging = outputs.staging
-    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+    old = out.parent / f".{out.name}.old-{os.urandom(4).hex()}"
     try:
         made: set[Path] = set()
         for rel, text in outputs.pages.items():
@@ -204,7 +203,7 @@ def _drop_printed(page: Path) -> None:
 
 
 def _replace(target: Path, fill) -> None:
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
         fill(tmp)
         os.replace(tmp, target)
