@@ -92,6 +92,9 @@ class Fingerprinter:
 
 
 def digest(*parts: str | bytes) -> str:
+    """sha256 of the parts, each followed by a NUL byte."""
+    if parts and all(type(part) is str for part in parts):  # most often: one encode, one update
+        return hashlib.sha256(("\0".join(parts) + "\0").encode("utf-8")).hexdigest()
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode("utf-8") if isinstance(part, str) else part)

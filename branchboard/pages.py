@@ -55,7 +55,7 @@ class PageSpec:
     template: str
     context: dict | Callable[[], dict]  # or made only if the page is rendered ...
     owner: str  # who made it, for messages about two pages on one path
-    inputs: tuple | None = None  # ... from these, which then decide the page's key
+    inputs: tuple | str | None = None  # ... from these (or their fingerprints), which then decide the page's key
 
     def what_it_shows(self):
         """What the page's key is made of (besides its templates and site-wide values)."""
@@ -95,7 +95,8 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     }
     renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
                         memory)
-    specs = [*_home(model), *_articles(model, bodies, renderer.memory.memo("article pages"), html_of),
+    specs = [*_home(model), *_articles(model, bodies, renderer.memory.memo("article pages"), html_of,
+                                      renderer.memory.fingerprints.of),
              *_listings(model),
              *_tags(model),
              *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
@@ -177,7 +178,7 @@ def _home(model: SiteModel) -> list[PageSpec]:
                       "latest": tuple((_link(s), articles) for s, articles in home_sections(model))}, "首页")]
 
 
-def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
+def _articles(model: SiteModel, bodies, memo: dict, html_of, fingerprint_of) -> list[PageSpec]:
     """An article's page; ``memo`` (url -> (what it was made of, PageSpec)) gives
     a page whose article, body and neighbours are the same objects as in the
     previous build of this process the same spec, so that nothing has to be
@@ -187,6 +188,7 @@ def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
     made = {}
     for section in model.sections:
         link = _link(section)
+        link_print = fingerprint_of(link)
         for article in section.articles:
             key, body = bodies[article.source]
             newer, older = model.neighbours.get(article.url, (None, None))
@@ -202,8 +204,10 @@ def _articles(model: SiteModel, bodies, memo: dict, html_of) -> list[PageSpec]:
             has_toc = body.headings >= 3
             context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
                                         newer, older, html_of)
-            # the context is made of exactly these: they are the page's key
-            inputs = (article, link, show_cover, body.fingerprint, has_toc, newer, older)
+            # the context is made of exactly these: their fingerprints (the articles'
+            # are kept with them in the build cache) are the page's key
+            inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
+                      f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
             specs.append(PageSpec(article.url, "article.html", context, article.path, inputs))
             made[article.url] = ((article, body, link, newer, older), specs[-1])
     memo.clear()
