@@ -6,7 +6,7 @@ pages.py), and the fingerprint of the last build's inputs.  Anything that
 cannot be read back (an older branchboard, a damaged file) is ignored and the
 build simply does the work.
 
-Three files, read as far as a build needs them:
+Three files (one with a journal), read as far as a build needs them:
 
 * ``state.pickle``: what the last build was made from and wrote; a build
   with nothing to do reads only this;
@@ -268,7 +268,6 @@ class BuildCache:
                     db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
         except sqlite3.Error:
             pass
-
 
     def _save_index(self, site_dir: Path) -> bool:
         """What changed since the index was read goes to the journal; the

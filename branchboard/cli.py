@@ -101,6 +101,9 @@ def print_problems(report: Report, stream=sys.stderr) -> None:
         print(problem, file=stream)
 
 
+_ONE_SHOT: list = []  # set by main() once a build or check has finished
+
+
 def run(argv: list[str]):
     """main(), then end the process.  After a build or a check nothing is left
     to tidy: the process ends without freeing its objects one by one, which
@@ -115,9 +118,6 @@ def run(argv: list[str]):
                 pass
         os._exit(code)
     sys.exit(code)
-
-
-_ONE_SHOT: list = []  # set by main() once a build or check has finished
 
 
 def main(argv: list[str]) -> int:
