@@ -194,9 +194,11 @@ _IMMUTABLE = (str, int, float, bool, type(None))
 
 
 def _same_values(old, new) -> bool:
-    """Two page contexts (dicts, or tuples of what they are made of) hold
-    equal values that cannot have changed since: text, numbers and frozen
-    dataclasses (an article, a listing)."""
+    """Two page contexts (dicts, tuples of what they are made of, or the
+    fingerprints of those as one text) hold equal values that cannot have
+    changed since: text, numbers and frozen dataclasses (an article, a listing)."""
+    if type(new) is str:
+        return type(old) is str and old == new
     if type(old) is not type(new) or type(new) not in (dict, tuple) or len(old) != len(new):
         return False
     if type(new) is dict and old.keys() != new.keys():
