@@ -43,6 +43,16 @@ _NEEDED_WHEN = {
     "def_list": lambda text: re.search(r"(?m)^ {0,3}:", text) is not None,
 }
 
+# The same for inline patterns, which are tried at every position of every run
+# of text: one that needs a character the text does not have is left out.
+# (Markdown's own patterns by the names it registers them under; any other
+# pattern is always tried.)
+_PATTERN_NEEDS = {
+    "backtick": "`", "escape": "\\", "html": "<", "autolink": "<", "automail": "<", "entity": "&",
+    **{name: "[" for name in ("reference", "link", "image_link", "image_reference", "short_reference",
+                              "short_image_ref", "footnote")},
+}
+
 
 def _extensions(names) -> list[Extension]:
     """Markdown's own extensions, made directly: given by name, Markdown would
@@ -58,6 +68,7 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _CJK_END = re.compile(rf"[{_CJK}]$")
 _CJK_START = re.compile(rf"^[ \t]*\n[ \t]*(?=[{_CJK}])")
 _CJK_TRAILING = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*$")
+_CJK_FIRST = re.compile(rf"[{_CJK}]")
 _SKIP_TAGS = {"pre", "code", "script", "style"}
 
 
@@ -109,7 +120,10 @@ def _ends_cjk(el) -> bool:
 
 
 def _starts_cjk(el) -> bool:
-    return el.tag not in _SKIP_TAGS and bool(re.match(rf"[{_CJK}]", "".join(el.itertext())))
+    if el.tag in _SKIP_TAGS:
+        return False
+    first = next((text for text in el.itertext() if text), "")  # of the element's text, only its start matters
+    return _CJK_FIRST.match(first) is not None
 
 
 class _RewriteLinks(Treeprocessor):
@@ -177,6 +191,7 @@ class MarkdownRenderer:
     def __init__(self, every_extension: bool = False):
         self._every = every_extension
         self._instances: dict[tuple, markdown.Markdown] = {}
+        self._patterns: dict[tuple, list] = {}  # (instance, characters missing) -> its inline patterns
 
     def _instance(self, text: str) -> markdown.Markdown:
         names = tuple(n for n in EXTENSIONS
@@ -187,9 +202,24 @@ class MarkdownRenderer:
             self._instances[names] = md
         return md
 
+    def _inline_patterns(self, md: markdown.Markdown, text: str) -> list:
+        """The instance's inline patterns in their order, less those that
+        cannot match ``text``; a plain list, also spared the registry's
+        lookup by position on every try."""
+        missing = "".join(sorted({c for c in _PATTERN_NEEDS.values() if c not in text}))
+        key = (id(md), missing)
+        if key not in self._patterns:
+            registry = md.inlinePatterns
+            left_out = {id(registry[name]) for name, c in _PATTERN_NEEDS.items()
+                        if c in missing and name in registry}
+            self._patterns[key] = [pattern for pattern in registry if id(pattern) not in left_out]
+        return self._patterns[key]
+
     def render(self, text: str, resolver: Resolver | None) -> Rendered:
         md = self._instance(text)
         md.reset()
+        if not self._every:
+            md.treeprocessors["inline"].inlinePatterns = self._inline_patterns(md, text)
         links = md.treeprocessors["branchboard_links"]
         links.resolver = resolver
         links.problems = []

@@ -79,6 +79,12 @@ SAMPLES = {
     "definition": "精煤\n:   洗选后的煤。\n\n原煤\n: 未经洗选。\n",
     "colon at line start": "会议决定：\n: 这一行以冒号开头\n",
     "headings": "## 一、学习\n\n### 发言\n\n#### 小结\n\n正文。\n",
+    "code": "用 `grep` 查找，**加粗**与_斜体_。\n",
+    "escapes": "\\*不是强调\\*，\\[不是链接\\]。\n",
+    "links and images": "见[通知](a.md)、[参考][r]和[r]。\n\n![照片](images/a.jpg)\n\n[r]: b.md\n",
+    "autolinks and tags": "网址 <http://example.com>，信箱 <a@b.cn>，<b>粗</b>。\n",
+    "entities": "&copy; &#169; 与 AT&T。\n",
+    "hard line break": "第一行  \n第二行\n",
     "everything": "## 总结 {: #sum }\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n注[^n]。QC。\n\n"
                   "```\ncode\n```\n\n术语\n: 解释\n\n*[QC]: 质量控制\n\n[^n]: 脚注。\n",
 }
@@ -91,3 +97,4 @@ def test_leaving_out_extensions_a_text_cannot_use_changes_no_html():
     for name, text in SAMPLES.items():
         assert chosen.render(text, None) == every.render(text, None), name
     assert len(chosen._instances) > 2  # the samples did need different sets
+    assert len({len(patterns) for patterns in chosen._patterns.values()}) > 2  # and different inline patterns
