@@ -100,12 +100,13 @@ class _CjkLineBreaks(Treeprocessor):
         for el in root.iter():
             if el.tag in _SKIP_TAGS:
                 continue
-            if el.text and "\n" in el.text:
+            # a break that only white space surrounds (as between blocks) stays
+            if el.text and "\n" in el.text and not el.text.isspace():
                 el.text = _CJK_BREAK.sub("", el.text)
                 if len(el) and _starts_cjk(el[0]):
                     el.text = _CJK_TRAILING.sub("", el.text)
             for i, child in enumerate(el):
-                if not child.tail or "\n" not in child.tail:
+                if not child.tail or "\n" not in child.tail or child.tail.isspace():
                     continue
                 tail = _CJK_BREAK.sub("", child.tail)
                 if _ends_cjk(child):
