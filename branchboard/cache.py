@@ -189,16 +189,22 @@ class BuildCache:
 
     def drop_texts(self) -> dict:
         """Let go of the articles' Markdown (read again from its file if it
-        is ever needed).  Returns content rel -> the Source without it."""
+        is ever needed).  Returns content rel -> the Source without it, for
+        the sources that held it."""
         index = self._store()
-        light = {rel: s if s.body is None else s.without_body()
-                 for rel, (_d, s, _p) in index["sources"].items() if s is not None}
-        # entries left as they were stay the same objects: the journal writes only what changed
-        index["sources"] = {rel: entry if entry[1] is None or entry[1].body is None
-                            else (entry[0], light[rel], entry[2])
-                            for rel, entry in index["sources"].items()}
-        index["articles"] = {rel: entry if entry[0].body is None else (light[rel], entry[1])
-                             for rel, entry in index["articles"].items() if rel in light}
+        sources, articles = index["sources"], index["articles"]
+        # only the entries that hold text change: the others stay the same
+        # objects, and the journal writes only what changed
+        light = {rel: source.without_body() for rel, (_d, source, _p) in sources.items()
+                 if source is not None and source.body is not None}
+        for rel, source in light.items():
+            file_digest, _source, problems = sources[rel]
+            sources[rel] = (file_digest, source, problems)
+        for rel in [rel for rel in articles if sources.get(rel, (None, None))[1] is None]:
+            del articles[rel]  # its file is gone, or no longer reads
+        for rel, (source, article) in articles.items():
+            if source.body is not None:
+                articles[rel] = (light.get(rel, sources[rel][1]), article)
         return light
 
     def read_only(self) -> None:
@@ -248,8 +254,10 @@ class BuildCache:
             return  # a read-only site still builds; the next build is just slower
         db = self._html_db()
         dropped = [(k,) for k in index["bodies"] if k not in used_bodies]
-        index["bodies"] = {k: v for k, v in index["bodies"].items() if k in used_bodies}
-        index["body_checks"] = {k: v for k, v in index["body_checks"].items() if k in used_bodies}
+        for (key,) in dropped:
+            del index["bodies"][key]
+        for key in [k for k in index["body_checks"] if k not in used_bodies]:
+            del index["body_checks"][key]
         self.drop_texts()
         state = {k: v for k, v in vars(self).items()
                  if not k.startswith("_") and k not in ("site_dir", "used_bodies")}

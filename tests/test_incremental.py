@@ -387,3 +387,24 @@ def test_the_html_store_keeps_only_the_bodies_in_use(site):
     (site.root / "content/news/n5.md").unlink()
     run(site.root)
     assert stored() == 6
+
+
+def test_the_saved_index_keeps_no_markdown_and_forgets_a_deleted_article(site):
+    def index_on_disk() -> dict:
+        cache = BuildCache.load(site.root)  # what a new process reads: index and journal
+        return cache._store()
+
+    for step in ("journal", "whole"):
+        edit_body(site.root, 3, f"独一无二的正文{step}。")
+        (site.root / "content/news/n5.md").unlink(missing_ok=True)
+        if step == "whole":
+            (site.root / ".cache/branchboard/index.pickle").unlink()  # the next save writes it whole
+        run(site.root)
+        index = index_on_disk()
+        kept = [entry[1] for entry in index["sources"].values()] + [s for s, _a in index["articles"].values()]
+        assert kept and all(source.body is None for source in kept), step
+        assert "news/n5.md" not in index["sources"] and "news/n5.md" not in index["articles"], step
+        assert "news/n3.md" in index["articles"], step
+        for name in ("index.pickle", "index.journal"):
+            path = site.root / ".cache/branchboard" / name
+            assert not path.exists() or f"独一无二的正文{step}".encode() not in path.read_bytes(), (step, name)
