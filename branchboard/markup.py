@@ -54,13 +54,18 @@ _PATTERN_NEEDS = {
 }
 
 
-def _extensions(names) -> list[Extension]:
+def _extensions(names, toc_marker: bool) -> list[Extension]:
     """Markdown's own extensions, made directly: given by name, Markdown would
-    first search every installed package's entry points for them."""
+    first search every installed package's entry points for them.  toc looks
+    through the whole tree for a paragraph that is just "[TOC]" to put the
+    contents there: only a text that has one needs that search."""
     made = []
     for name in names:
         module = importlib.import_module(f"markdown.extensions.{name}")
-        made.append(module.makeExtension(**EXTENSION_CONFIGS.get(name, {})))
+        config = EXTENSION_CONFIGS.get(name, {})
+        if name == "toc" and not toc_marker:
+            config = {**config, "marker": ""}
+        made.append(module.makeExtension(**config))
     return made
 
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -197,10 +202,11 @@ class MarkdownRenderer:
     def _instance(self, text: str) -> markdown.Markdown:
         names = tuple(n for n in EXTENSIONS
                       if self._every or n not in _NEEDED_WHEN or _NEEDED_WHEN[n](text))
-        md = self._instances.get(names)
+        key = (names, self._every or "[TOC]" in text)
+        md = self._instances.get(key)
         if md is None:
-            md = markdown.Markdown(extensions=[*_extensions(names), _BoardExtension()], output_format="html")
-            self._instances[names] = md
+            md = markdown.Markdown(extensions=[*_extensions(*key), _BoardExtension()], output_format="html")
+            self._instances[key] = md
         return md
 
     def _inline_patterns(self, md: markdown.Markdown, text: str) -> list:

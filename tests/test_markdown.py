@@ -85,6 +85,7 @@ SAMPLES = {
     "autolinks and tags": "网址 <http://example.com>，信箱 <a@b.cn>，<b>粗</b>。\n",
     "entities": "&copy; &#169; 与 AT&T。\n",
     "hard line break": "第一行  \n第二行\n",
+    "contents marker": "[TOC]\n\n## 一、学习\n\n### 发言\n\n正文。\n",
     "everything": "## 总结 {: #sum }\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n注[^n]。QC。\n\n"
                   "```\ncode\n```\n\n术语\n: 解释\n\n*[QC]: 质量控制\n\n[^n]: 脚注。\n",
 }
