@@ -60,6 +60,7 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.E
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat the templates for every page
     )
     env.globals["url"] = url
     env.filters["cn_date"] = cn_date
