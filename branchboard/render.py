@@ -115,8 +115,9 @@ class Renderer:
         last = self._previous.get(page_path)
         if last is not None and last[0] == template_key and (last[1] is context or _same_values(last[1], context)):
             key = last[2]  # nothing this page shows changed since the previous build
-        else:
-            key = digest(template_key, page_path, self._fingerprints.of(context))
+        else:  # (a text is already made of fingerprints: see PageSpec.inputs)
+            shown = context if type(context) is str else self._fingerprints.of(context)
+            key = digest(template_key, page_path, shown)
         self._contexts[page_path] = (template_key, context, key)
         return key
 
