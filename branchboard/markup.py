@@ -73,7 +73,7 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _CJK_END = re.compile(rf"[{_CJK}]$")
 _CJK_START = re.compile(rf"^[ \t]*\n[ \t]*(?=[{_CJK}])")
 _CJK_TRAILING = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*$")
-_CJK_FIRST = re.compile(rf"[{_CJK}]")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
 _SKIP_TAGS = {"pre", "code", "script", "style"}
 
 
@@ -129,7 +129,7 @@ def _starts_cjk(el) -> bool:
     if el.tag in _SKIP_TAGS:
         return False
     first = next((text for text in el.itertext() if text), "")  # of the element's text, only its start matters
-    return _CJK_FIRST.match(first) is not None
+    return _CJK_CHAR.match(first) is not None
 
 
 class _RewriteLinks(Treeprocessor):
