@@ -97,6 +97,21 @@ def test_one_edit_renders_only_the_pages_that_show_it(site):
     assert result.rendered == 1
 
 
+def test_a_data_edit_renders_only_the_pages_whose_templates_name_the_data(site):
+    banner = "- 内容: 安全第一　预防为主\n  尺寸: 600x70cm\n  样式: 红底黄字\n  开始: 2026-11-01\n  结束: 2026-12-31\n"
+    (site.root / "data/banners.yaml").write_text(banner, encoding="utf-8")
+    run(site.root)
+    before = {p.relative_to(site.out).as_posix(): p.stat().st_mtime_ns for p in site.out.rglob("*.html")}
+    (site.root / "data/banners.yaml").write_text(banner.replace("预防为主", "综合治理"), encoding="utf-8")
+    result = run(site.root)
+    after = {p.relative_to(site.out).as_posix(): p.stat().st_mtime_ns for p in site.out.rglob("*.html")}
+    changed = sorted(p for p in after if after[p] != before.get(p))
+    assert changed and result.rendered == len(changed)
+    # articles, listings and tag pages never name the board's data: a value a
+    # template does not name is no dependency of its pages
+    assert not [p for p in changed if p.startswith(("news/", "notices/", "tags/"))], changed
+
+
 def test_a_new_day_re_decides_what_is_visible_without_any_file_changing(site):
     (site.root / "content/notices/later.md").write_text(
         article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
