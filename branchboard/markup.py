@@ -105,13 +105,22 @@ class _CjkLineBreaks(Treeprocessor):
         for el in root.iter():
             if el.tag in _SKIP_TAGS:
                 continue
-            # a break that only white space surrounds (as between blocks) stays
+            # a break with nothing but white space before the first element
+            # cannot stand between two characters
             if el.text and "\n" in el.text and not el.text.isspace():
                 el.text = _CJK_BREAK.sub("", el.text)
                 if len(el) and _starts_cjk(el[0]):
                     el.text = _CJK_TRAILING.sub("", el.text)
             for i, child in enumerate(el):
-                if not child.tail or "\n" not in child.tail or child.tail.isspace():
+                if not child.tail or "\n" not in child.tail:
+                    continue
+                if child.tail.isspace():
+                    # only a break between two runs of text (bold, a link) is
+                    # seen: between blocks it is just how the HTML is laid out
+                    if i + 1 < len(el) and not self.md.is_block_level(child.tag) \
+                            and not self.md.is_block_level(el[i + 1].tag) \
+                            and _ends_cjk(child) and _starts_cjk(el[i + 1]):
+                        child.tail = ""
                     continue
                 tail = _CJK_BREAK.sub("", child.tail)
                 if _ends_cjk(child):

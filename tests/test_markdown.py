@@ -13,6 +13,21 @@ def test_soft_line_breaks_between_chinese_characters_vanish(make_site):
     assert text == "我们党支部召开了会议，认真学习了文件。\nEnglish words\nstay apart."
 
 
+def test_a_line_break_between_two_bold_or_linked_chinese_runs_vanishes_too(make_site):
+    body = ("**安全生产**\n**人人有责**\n\n[学习通知](b.md)\n[会议纪要](b.md)\n\n"
+            "- **甲班**\n  **乙班**\n\n**Safety**\n**first**\n\n**第一行**  \n**第二行**\n")
+    site = make_site({"content/news/a.md": article("换行", body=body),
+                      "content/news/b.md": article("目标")})
+    site.build()
+    page = site.page("news/a.html")
+    texts = [p.get_text() for p in page.select(".prose p")]
+    assert texts[:2] == ["安全生产人人有责", "学习通知会议纪要"]
+    assert page.select_one(".prose li").get_text() == "甲班乙班"
+    assert texts[2] == "Safety\nfirst"  # between Latin words the break is a space
+    assert page.select_one(".prose p br") is not None and texts[3] == "第一行\n第二行"  # a hard break stays
+    assert "人人有责</strong></p>\n<p>" in str(page.select_one(".prose"))  # between blocks: as laid out
+
+
 def test_line_breaks_inside_code_are_kept(make_site):
     body = "```\n第一行\n第二行\n```\n"
     site = make_site({"content/news/a.md": article("代码", body=body)})
