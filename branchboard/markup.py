@@ -68,7 +68,11 @@ def _extensions(names, toc_marker: bool) -> list[Extension]:
         made.append(module.makeExtension(**config))
     return made
 
-_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+
+# wide East Asian characters, as Goldmark's eastAsianLineBreaks takes them; the
+# last range holds the rarer ideographs (CJK extensions B to H) of some names
+_CJK = ("\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+        "\U00020000-\U0003134f")
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _CJK_END = re.compile(rf"[{_CJK}]$")
 _CJK_START = re.compile(rf"^[ \t]*\n[ \t]*(?=[{_CJK}])")

@@ -13,6 +13,13 @@ def test_soft_line_breaks_between_chinese_characters_vanish(make_site):
     assert text == "我们党支部召开了会议，认真学习了文件。\nEnglish words\nstay apart."
 
 
+def test_a_line_break_next_to_a_rare_ideograph_vanishes_too(make_site):
+    body = "王\U00020BB7\n同志发言。\n"  # 𠮷, outside the Basic Multilingual Plane, as in some names
+    site = make_site({"content/news/a.md": article("换行", body=body)})
+    site.build()
+    assert site.page("news/a.html").select_one(".prose p").get_text() == "王\U00020BB7同志发言。"
+
+
 def test_a_line_break_between_two_bold_or_linked_chinese_runs_vanishes_too(make_site):
     body = ("**安全生产**\n**人人有责**\n\n[学习通知](b.md)\n[会议纪要](b.md)\n\n"
             "- **甲班**\n  **乙班**\n\n**Safety**\n**first**\n\n**第一行**  \n**第二行**\n")
