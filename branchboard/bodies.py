@@ -189,7 +189,7 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     made: list[tuple[str, Body]] = []
     for (article, key), body in zip(misses, _convert_all(ctx, work, jobs)):
         made.append((key, body))
-        cache.body_checks[key] = links
+        checks[key] = links
         if len(made) >= 256:  # the HTML goes to the cache's store as it comes, not all held at once
             cache.add_bodies(made)
             made = []

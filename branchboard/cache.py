@@ -253,8 +253,8 @@ class BuildCache:
         if not self._store_fresh():
             return  # a read-only site still builds; the next build is just slower
         db = self._html_db()
-        dropped = [(k,) for k in index["bodies"] if k not in used_bodies]
-        for (key,) in dropped:
+        dropped = [k for k in index["bodies"] if k not in used_bodies]
+        for key in dropped:
             del index["bodies"][key]
         for key in [k for k in index["body_checks"] if k not in used_bodies]:
             del index["body_checks"][key]
@@ -266,7 +266,7 @@ class BuildCache:
         try:
             with db:
                 if not whole:  # the HTML of the bodies this build let go of
-                    db.executemany("DELETE FROM bodies WHERE key = ?", dropped)
+                    db.executemany("DELETE FROM bodies WHERE key = ?", [(k,) for k in dropped])
                 elif db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] > len(used_bodies):
                     # with the whole index written, HTML no index names (left by a build
                     # stopped half-way) goes too

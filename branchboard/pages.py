@@ -55,7 +55,7 @@ class PageSpec:
     template: str
     context: dict | Callable[[], dict]  # or made only if the page is rendered ...
     owner: str  # who made it, for messages about two pages on one path
-    inputs: tuple | str | None = None  # ... from these (or their fingerprints), which then decide the page's key
+    inputs: str | None = None  # ... from what these fingerprints say, which then decide the page's key
 
     def what_it_shows(self):
         """What the page's key is made of (besides its templates and site-wide values)."""

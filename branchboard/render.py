@@ -110,7 +110,7 @@ class Renderer:
         self._previous, self._contexts = self.memory.contexts, {}
         self.memory.contexts = self._contexts
 
-    def page_key(self, template: str, page_path: str, context: dict) -> str:
+    def page_key(self, template: str, page_path: str, context: dict | str) -> str:
         template_key = self._template_key(template)
         last = self._previous.get(page_path)
         if last is not None and last[0] == template_key and (last[1] is context or _same_values(last[1], context)):
@@ -200,17 +200,15 @@ _IMMUTABLE = (str, int, float, bool, type(None))
 
 
 def _same_values(old, new) -> bool:
-    """Two page contexts (dicts, tuples of what they are made of, or the
-    fingerprints of those as one text) hold equal values that cannot have
-    changed since: text, numbers and frozen dataclasses (an article, a listing)."""
+    """Two page contexts (dicts, or the fingerprints of what a page shows as
+    one text) hold equal values that cannot have changed since: text, numbers
+    and frozen dataclasses (an article, a listing)."""
     if type(new) is str:
         return type(old) is str and old == new
-    if type(old) is not type(new) or type(new) not in (dict, tuple) or len(old) != len(new):
+    if type(old) is not dict or type(new) is not dict or old.keys() != new.keys():
         return False
-    if type(new) is dict and old.keys() != new.keys():
-        return False
-    pairs = zip(old, new) if type(new) is tuple else ((old[name], value) for name, value in new.items())
-    for before, value in pairs:
+    for name, value in new.items():
+        before = old[name]
         if not (isinstance(value, _IMMUTABLE) or _is_frozen(value)):
             return False
         if before is not value and (type(before) is not type(value) or before != value):
