@@ -70,14 +70,40 @@ def _extensions(names, toc_marker: bool) -> list[Extension]:
 
 
 # wide East Asian characters, as Goldmark's eastAsianLineBreaks takes them; the
-# last range holds the rarer ideographs (CJK extensions B to H) of some names
-_CJK = ("\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-        "\U00020000-\U0003134f")
-_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
-_CJK_END = re.compile(rf"[{_CJK}]$")
-_CJK_START = re.compile(rf"^[ \t]*\n[ \t]*(?=[{_CJK}])")
-_CJK_TRAILING = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*$")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+# last range holds the rarer ideographs (CJK extensions B to H) of some names.
+# Tested by code point, not by a regular expression: re compiles a class this
+# wide by walking its 30,000 characters one by one (~5 ms a pattern).
+_CJK_RANGES = ((0x2E80, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3134F))
+_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_BREAK_AT_END = re.compile(r"[ \t]*\n[ \t]*$")
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def _join_cjk_lines(text: str) -> str:
+    """Drop each line break that stands between two wide characters."""
+    def join(match):
+        start, end = match.span()
+        return "" if start and end < len(text) and _is_cjk(text[start - 1]) and _is_cjk(text[end]) \
+            else match.group()
+    return _BREAK.sub(join, text)
+
+
+def _drop_leading_break(text: str) -> str:
+    """A break at the start of ``text`` dropped if a wide character follows."""
+    match = _BREAK.match(text)
+    return text[match.end():] if match and match.end() < len(text) and _is_cjk(text[match.end()]) else text
+
+
+def _drop_trailing_break(text: str) -> str:
+    """A break at the end of ``text`` dropped if a wide character precedes."""
+    return _BREAK_AT_END.sub(lambda m: "" if m.start() and _is_cjk(text[m.start() - 1]) else m.group(), text)
+
+
 _SKIP_TAGS = {"pre", "code", "script", "style"}
 
 
@@ -112,9 +138,9 @@ class _CjkLineBreaks(Treeprocessor):
             # a break with nothing but white space before the first element
             # cannot stand between two characters
             if el.text and "\n" in el.text and not el.text.isspace():
-                el.text = _CJK_BREAK.sub("", el.text)
+                el.text = _join_cjk_lines(el.text)
                 if len(el) and _starts_cjk(el[0]):
-                    el.text = _CJK_TRAILING.sub("", el.text)
+                    el.text = _drop_trailing_break(el.text)
             for i, child in enumerate(el):
                 if not child.tail or "\n" not in child.tail:
                     continue
@@ -126,23 +152,27 @@ class _CjkLineBreaks(Treeprocessor):
                             and _ends_cjk(child) and _starts_cjk(el[i + 1]):
                         child.tail = ""
                     continue
-                tail = _CJK_BREAK.sub("", child.tail)
+                tail = _join_cjk_lines(child.tail)
                 if _ends_cjk(child):
-                    tail = _CJK_START.sub("", tail)
+                    tail = _drop_leading_break(tail)
                 if i + 1 < len(el) and _starts_cjk(el[i + 1]):
-                    tail = _CJK_TRAILING.sub("", tail)
+                    tail = _drop_trailing_break(tail)
                 child.tail = tail
 
 
 def _ends_cjk(el) -> bool:
-    return el.tag not in _SKIP_TAGS and bool(_CJK_END.search("".join(el.itertext())))
+    if el.tag in _SKIP_TAGS:
+        return False
+    text = "".join(el.itertext())
+    text = text[:-1] if text.endswith("\n") else text  # as a pattern's $ would take it
+    return bool(text) and _is_cjk(text[-1])
 
 
 def _starts_cjk(el) -> bool:
     if el.tag in _SKIP_TAGS:
         return False
     first = next((text for text in el.itertext() if text), "")  # of the element's text, only its start matters
-    return _CJK_CHAR.match(first) is not None
+    return bool(first) and _is_cjk(first[0])
 
 
 class _RewriteLinks(Treeprocessor):
