@@ -10,7 +10,7 @@ round half up; each figure comes with its display text.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
@@ -505,10 +505,14 @@ class Board:
     mailbox: Mailbox | None
     evaluations: tuple[Evaluation, ...] | None  # newest first
     banners: Banners | None
+    fingerprint: str | None = field(default=None, compare=False, repr=False)  # see Fingerprinter.of
 
 
-def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str]) -> Board | None:
-    """The board from read_data's result, or None when there is no board data at all."""
+def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str],
+                fingerprint: str | None = None) -> Board | None:
+    """The board from read_data's result, or None when there is no board data at all.
+    ``fingerprint``, if given, stands for the board wherever pages are keyed:
+    it must change whenever what the board is made from does."""
     def part(stem, build):
         value = data.get(stem)
         return None if value is None else build(value)
@@ -522,6 +526,7 @@ def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str]) -> B
         evaluations=part("evaluations", lambda rs: tuple(sorted(
             (build_evaluation(r) for r in rs), key=lambda e: _moment(e.date), reverse=True))),
         banners=part("banners", lambda rs: build_banners(rs, now.date())),
+        fingerprint=fingerprint,
     )
     return None if all(getattr(board, name) is None for name, _, _ in PAGES) else board
 

@@ -26,6 +26,7 @@ from .cache import CACHE_DIR, BuildCache, CacheDamaged
 from .config import load_config
 from .content import read_sources
 from .errors import BoardError, BuildFailed, Report
+from .fingerprint import digest
 from .inputs import read_inputs
 from .model import build_model
 from .theme import find_theme
@@ -119,7 +120,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from .render import PageMemory
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
-    data = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
+    data, data_key = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
     model = build_model(config, sources, assets, now, options.drafts, report, cache.articles)
     _stop_if_errors(report)
 
@@ -129,7 +130,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]
     article_urls = {a.source: a.url for a in model.articles}
-    board = _board(cache.live("board", dict), data, now, article_urls)
+    board = _board(cache.live("board", dict), data, data_key, now, article_urls)
     _stop_if_errors(report)
 
     incremental = options.write and is_ours_as_left(cache, options.out)
@@ -167,17 +168,22 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
 def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache, report: Report):
     """data/*.yaml read and checked, or taken from the cache when none of
-    the data files, schemas, article paths or settings changed."""
+    the data files, schemas, article paths or settings changed; with the key
+    those make (equal keys, equal data)."""
     schema_dirs = [site_dir / "schemas", *theme.schema_dirs]
     settings = {"honor_titles": list(config.honor_titles)}
     articles = sorted(s.rel for s in sources)
     prefixes = tuple(f"{d}{os.sep}" for d in [site_dir / "data", *schema_dirs])
-    inputs = sorted((p, d) for p, d in digests.items() if p.startswith(prefixes))
+    # each file by its folder's place in that list and its path inside it: the
+    # key (and the board's fingerprint made from it) is the same wherever the
+    # site lies, as the pages are
+    inputs = sorted((i, p[len(prefix):], d) for p, d in digests.items() if p.startswith(prefixes)
+                    for i, prefix in enumerate(prefixes) if p.startswith(prefix))
     key = hashlib.sha256(repr((inputs, articles, settings)).encode("utf-8")).hexdigest()
     if key in cache.data:
         data, problems = cache.data[key]
         report.extend(problems)
-        return data
+        return data, key
     from . import data as data_mod  # jsonschema is imported only when data changed
 
     own = Report()
@@ -185,18 +191,21 @@ def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache
     report.extend(own.problems)
     cache.data.clear()
     cache.data[key] = (data, own.problems)
-    return data
+    return data, key
 
 
-def _board(memo: dict, data, now: dt.datetime, article_urls: dict):
+def _board(memo: dict, data, data_key: str, now: dt.datetime, article_urls: dict):
     """The board's figures; a long-running process reuses them while the data,
     the day and the articles' addresses stay the same (the board reads only
-    the date)."""
+    the date).  The board is made from just these (and branchboard's code, which
+    the cache is keyed by), so they are its fingerprint too: the pages that
+    show it need not walk its thousands of figures to know it is unchanged."""
     key = (now.date(), article_urls)
     if memo.get("data") is not data or memo.get("key") != key:
         from . import board as board_mod
 
-        memo.update(data=data, key=key, board=board_mod.build_board(data, now, article_urls))
+        made_of = digest("board", data_key, now.date().isoformat(), repr(sorted(article_urls.items())))
+        memo.update(data=data, key=key, board=board_mod.build_board(data, now, article_urls, made_of))
     return memo["board"]
 
 
