@@ -45,7 +45,7 @@ CACHE_DIR = ".cache/branchboard"
 STATE_FILE = "state.pickle"
 INDEX_FILE = "index.pickle"
 JOURNAL_FILE = "index.journal"
-SECTIONS = ("bodies", "body_checks", "sources", "articles", "data")
+SECTIONS = ("bodies", "body_checks", "sources", "articles", "data", "boards")
 JOURNAL_MIN = 1 << 16  # the journal may always grow to this many bytes before it is folded in
 HTML_FILE = "bodies.sqlite"
 FORMAT = f"branchboard-cache {CODE_DIGEST}"
@@ -135,6 +135,11 @@ class BuildCache:
     def data(self) -> dict:
         """digest of the data, schemas and articles -> (data, problems); one entry."""
         return self._store()["data"]
+
+    @property
+    def boards(self) -> dict:
+        """the board's fingerprint -> the board made from it; one entry."""
+        return self._store()["boards"]
 
     def add_bodies(self, made: list[tuple[str, object]]) -> None:
         """Bodies just converted: their HTML goes to the store at once (not

@@ -130,7 +130,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]
     article_urls = {a.source: a.url for a in model.articles}
-    board = _board(cache.live("board", dict), data, data_key, now, article_urls)
+    board = _board(cache.live("board", dict), cache.boards, data, data_key, now, article_urls)
     _stop_if_errors(report)
 
     incremental = options.write and is_ours_as_left(cache, options.out)
@@ -194,18 +194,22 @@ def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache
     return data, key
 
 
-def _board(memo: dict, data, data_key: str, now: dt.datetime, article_urls: dict):
+def _board(memo: dict, stored: dict, data, data_key: str, now: dt.datetime, article_urls: dict):
     """The board's figures; a long-running process reuses them while the data,
     the day and the articles' addresses stay the same (the board reads only
     the date).  The board is made from just these (and branchboard's code, which
     the cache is keyed by), so they are its fingerprint too: the pages that
-    show it need not walk its thousands of figures to know it is unchanged."""
+    show it need not walk its thousands of figures to know it is unchanged,
+    and the last board made is kept in the cache under it (``stored``)."""
     key = (now.date(), article_urls)
     if memo.get("data") is not data or memo.get("key") != key:
-        from . import board as board_mod
-
         made_of = digest("board", data_key, now.date().isoformat(), repr(sorted(article_urls.items())))
-        memo.update(data=data, key=key, board=board_mod.build_board(data, now, article_urls, made_of))
+        if made_of not in stored:
+            from . import board as board_mod
+
+            stored.clear()
+            stored[made_of] = board_mod.build_board(data, now, article_urls, made_of)
+        memo.update(data=data, key=key, board=stored[made_of])
     return memo["board"]
 
 

@@ -112,6 +112,40 @@ def test_a_data_edit_renders_only_the_pages_whose_templates_name_the_data(site):
     assert not [p for p in changed if p.startswith(("news/", "notices/", "tags/"))], changed
 
 
+def test_the_board_is_made_again_only_when_its_data_its_day_or_the_articles_addresses_change(
+        site, tmp_path, monkeypatch):
+    """The last board made is kept in the cache under what it was made from:
+    a build that changes none of that takes it from there, and every build's
+    output is still that of a clean build."""
+    from branchboard import board
+
+    study = ("安排: {星期: [周三, 周五], 时间: '16:30', 地点: 学习室, 主讲: 王书记, 开始: 2026-11-04,"
+             " 结束: 2026-12-31}\n课程:\n  - {日期: 2026-11-04, 主题: 学党章, 主讲: 王书记, 文章: news/n2.md}\n")
+    (site.root / "data/study.yaml").write_text(study, encoding="utf-8")
+    run(site.root)
+    made = []
+    original = board.build_board
+    monkeypatch.setattr(board, "build_board", lambda *args: made.append(args[1]) or original(*args))
+    steps = [
+        ("edit body", EDITS["edit body"], NOW, 0),
+        ("add article", EDITS["add article"], NOW, 1),  # the study calendar may link any article
+        ("nothing", lambda r: None, NOW + dt.timedelta(hours=3), 0),
+        ("next day", lambda r: None, NOW + dt.timedelta(days=1), 1),
+        ("data edit", lambda r: (r / "data/study.yaml").write_text(study.replace("学党章", "学准则"),
+                                                                  encoding="utf-8"), NOW, 1),
+    ]
+    for name, step, now, builds in steps:
+        made.clear()
+        step(site.root)
+        run(site.root, now=now)
+        assert len(made) == builds, name
+        copy = tmp_path / "clean"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("public", ".cache"))
+        run(copy, now=now)
+        assert snapshot(site.out) == snapshot(copy / "public"), name
+
+
 def test_a_new_day_re_decides_what_is_visible_without_any_file_changing(site):
     (site.root / "content/notices/later.md").write_text(
         article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
