@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.cache import BuildCache
-from branchboard.errors import BuildFailed
+from branchboard.errors import BuildFailed, Report
 from branchboard.inputs import SiteFiles
 from branchboard.pipeline import Options, build
 from conftest import PROJECT, article, snapshot
@@ -163,6 +163,29 @@ def test_a_publish_time_later_today_is_honoured_on_the_same_day(site):
     assert not (site.out / "notices/afternoon.html").exists()
     run(site.root, now=dt.datetime(2026, 11, 25, 16, 30))
     assert (site.out / "notices/afternoon.html").is_file()
+
+
+def test_front_matter_read_by_helper_processes_equals_that_read_in_one(make_site, monkeypatch):
+    """Many articles are parsed in a pool: the same sources, the same problems
+    in the same order (a broken file among them), and the cache's memo too."""
+    from branchboard import content
+
+    files = {f"content/news/n{i:02d}.md": article(f"动态{i}", date=f"2026-11-{i % 28 + 1:02d}", 标签="[安全, 生产]",
+                                                  body=f"正文{i}。\n")
+             for i in range(30)}
+    files["content/news/n07.md"] = "---\n标题: 少了日期\n---\n正文\n"
+    files["content/news/n13.md"] = "---\n标题: [没有闭合\n日期: 2026-11-02\n---\n"
+    files["content/loose.md"] = article("不在栏目里", date="2026-11-01")
+    site = make_site(files)
+    results = []
+    for threshold in (10 ** 9, 1):
+        monkeypatch.setattr(content, "PARALLEL_READS", threshold)
+        report, memo = Report(), {}
+        sources, assets = content.read_sources(site.root, report, memo)
+        results.append((sources, [s.body for s in sources], assets, [str(p) for p in report.sorted()], memo))
+    assert results[0] == results[1]
+    sources, _bodies, _assets, problems, _memo = results[0]
+    assert len(sources) == 28 and any("n07.md" in p for p in problems) and any("n13.md" in p for p in problems)
 
 
 def test_parallel_conversion_equals_serial(tmp_path):
