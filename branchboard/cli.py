@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -38,8 +39,13 @@ class ChineseParser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.datetime:
+    # what strptime("%Y-%m-%d") takes, without importing it and the locale
+    # machinery behind it (~7 ms of every build given a date)
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip(), re.ASCII)
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%d")
+        if found is None:
+            raise ValueError(text)
+        return dt.datetime(*map(int, found.groups()))
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2026-11-25") from None
 

@@ -67,7 +67,9 @@ def test_build_never_modifies_the_sources(make_site):
 
 def test_usage_errors_exit_2(make_site, tmp_path):
     site = make_site()
-    assert site.run("build", "--now", "tomorrow").code == 2
+    for day in ("tomorrow", "2026-13-01", "2026-02-30", "26-11-25", ""):
+        result = site.run("build", "--now", day)
+        assert result.code == 2 and "不是日期，请写成 2026-11-25" in result.err, (day, result.text)
     assert site.run("explode").code == 2
     result = site.run("build", "--site", str(tmp_path / "nowhere"))
     assert result.code == 2 and "没有 site.yaml" in result.err
@@ -77,6 +79,15 @@ def test_plain_build_py_means_build(make_site):
     site = make_site({"content/news/a.md": article("甲")})
     result = site.run("--now", "2026-11-25")
     assert result.code == 0, result.text
+    assert (site.out / "news/a.html").is_file()
+
+
+def test_the_day_given_decides_what_is_published(make_site):
+    """--now takes the day as the secretary writes it, with or without leading zeros."""
+    site = make_site({"content/news/a.md": article("甲", date="2026-01-02", 发布="2026-01-05")})
+    assert site.run("build", "--now", "2026-1-4").code == 0
+    assert not (site.out / "news/a.html").exists()
+    assert site.run("build", "--now", "2026-1-5").code == 0
     assert (site.out / "news/a.html").is_file()
 
 
