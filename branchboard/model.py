@@ -170,10 +170,15 @@ def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, 
 
 
 def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
-                now: dt.datetime, drafts: bool, report: Report, memo: dict | None = None) -> SiteModel:
+                now: dt.datetime, drafts: bool, report: Report, memo: dict | None = None,
+                last: dict | None = None) -> SiteModel:
     """``memo`` (content rel -> (Source, Article)), kept in the build cache,
     gives an unchanged source the same Article as last time, whose
-    fingerprint is then already known."""
+    fingerprint is then already known.  ``last``, kept by a long-running
+    process, gives the same model as its previous build when the articles
+    shown, those waiting and the sections are the same (an edit that
+    changes only an article's body), instead of sorting and grouping them all
+    again."""
     asset_set = set(assets)
     memo = {} if memo is None else memo
     all_articles = []
@@ -204,6 +209,9 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                        f"栏目文件夹 content/{sid} 没有写在 site.yaml 的 sections 里，栏目名暂用“{sid}”",
                        f"在 site.yaml 的 sections 下加一行：- {{id: {sid}, title: 栏目名称}}")
     order = [(s.id, s.title) for s in config.sections] + [(sid, sid) for sid in sorted(present - known)]
+    made_of = (visible, hidden, pending, order, config.page_size)
+    if last is not None and last.get("made_of") == made_of:
+        return last["model"]
     # sorted once; grouping keeps the order
     newest_first = sorted(visible, key=attrgetter("newest_first"))
     in_listing_order = sorted(newest_first, key=lambda a: not a.pinned)  # stable: pinned first, then newest
@@ -228,7 +236,7 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
             older = members[i + 1] if i + 1 < len(members) else None
             neighbours[art.url] = (newer, older)
 
-    return SiteModel(
+    model = SiteModel(
         articles=tuple(newest_first),
         sections=tuple(sections),
         tags=tuple(tags),
@@ -237,6 +245,9 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
         hidden=hidden,
         pending=pending,
     )
+    if last is not None:
+        last.update(made_of=made_of, model=model)
+    return model
 
 
 def _check_unique_urls(articles, sources, report: Report) -> None:

@@ -121,7 +121,8 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
     sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
     data, data_key = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
-    model = build_model(config, sources, assets, now, options.drafts, report, cache.articles)
+    model = build_model(config, sources, assets, now, options.drafts, report, cache.articles,
+                        cache.live("model", dict))
     _stop_if_errors(report)
 
     if not options.write:

@@ -146,6 +146,41 @@ def test_the_board_is_made_again_only_when_its_data_its_day_or_the_articles_addr
         assert snapshot(site.out) == snapshot(copy / "public"), name
 
 
+def test_serve_sorts_and_groups_the_articles_again_only_when_what_it_shows_changed(site, tmp_path, monkeypatch):
+    """A long-running process keeps its last model: an edit to an article's
+    body takes it as it was; a new title, an article appearing on the day it
+    is published, or a new page size make it again.  Each build's output is
+    that of a clean build."""
+    from branchboard import model
+
+    (site.root / "content/notices/later.md").write_text(
+        article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
+    cache = BuildCache.load(site.root)
+    run(site.root, cache=cache)
+    made = []
+    original = model.paginate
+    monkeypatch.setattr(model, "paginate", lambda *args: made.append(args[2]) or original(*args))
+    steps = [
+        ("edit body", lambda r: (r / "content/news/n2.md").write_text(
+            article("动态2", date="2026-11-03", 标签="[安全]", body="只改正文。\n"), encoding="utf-8"), NOW, False),
+        ("title moves it in listings", EDITS["title moves it in listings"], NOW, True),
+        ("edit body again", lambda r: (r / "content/news/n2.md").write_text(
+            article("动态2", date="2026-11-03", 标签="[安全]", body="又改了。\n"), encoding="utf-8"), NOW, False),
+        ("published today", lambda r: None, dt.datetime(2026, 11, 26), True),
+        ("site.yaml edit", EDITS["site.yaml edit"], dt.datetime(2026, 11, 26), True),
+    ]
+    for name, step, now, remade in steps:
+        made.clear()
+        step(site.root)
+        run(site.root, now=now, cache=cache)
+        assert bool(made) == remade, name
+        copy = tmp_path / "clean"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("public", ".cache"))
+        run(copy, now=now)
+        assert snapshot(site.out) == snapshot(copy / "public"), name
+
+
 def test_a_new_day_re_decides_what_is_visible_without_any_file_changing(site):
     (site.root / "content/notices/later.md").write_text(
         article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
