@@ -126,13 +126,12 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
         roots, maybe_changed = files.roots(site_dir, tuple(theme_dirs))
     else:
         roots, maybe_changed = walk_inputs(site_dir, theme_dirs), None
-    h = hashlib.sha256()
-    h.update(f"{CODE_DIGEST}\0{out.resolve()}\0{drafts}\0{now.date()}\0".encode())
     digests = {}
     for root, rel, path in roots:
         seen = stats.get(path) if maybe_changed is not None and path not in maybe_changed else None
-        value = digests[path] = seen[2] if seen else file_digest(path, stats)
-        h.update(f"{root}\0{rel}\0{value}\0".encode())
+        digests[path] = seen[2] if seen else file_digest(path, stats)
+    h = hashlib.sha256(f"{CODE_DIGEST}\0{out.resolve()}\0{drafts}\0{now.date()}\0".encode())
+    h.update("".join(f"{root}\0{rel}\0{digests[path]}\0" for root, rel, path in roots).encode())
     for gone in set(stats) - set(digests):
         del stats[gone]
     site, prefix = str(site_dir), f"{CONTENT_DIR}/"

@@ -39,6 +39,7 @@ class Outputs:
     # rendered (``stage``), rather than holding every page in memory
     staging: Path | None = None
     _made: set = field(default_factory=set, repr=False)
+    _id: str | None = field(default=None, repr=False)  # see build_id
 
     def put_page(self, path: str, text: str, key: str = "") -> None:
         """A claimed page, rendered."""
@@ -48,11 +49,13 @@ class Outputs:
         else:
             self.pages[path] = text
         self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self._id = None
 
     def put_written(self, path: str, key: str) -> None:
         """A claimed page that a helper process rendered into the staging folder."""
         self.pages[path] = None
         self.keys[path] = key
+        self._id = None
 
     def stage(self, out: Path) -> None:
         """Write pages from now on into a new staging folder beside ``out``."""
@@ -71,10 +74,12 @@ class Outputs:
         if self.claim(path, owner, report):
             self.kept.add(path)
             self.keys[path] = key
+            self._id = None
 
     def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
         if self.claim(path, owner, report):
             self.copies[path] = source
+            self._id = None
 
     def claim(self, path: str, owner: str, report: Report) -> bool:
         """Take a path for what is about to be made; False (and an error) if it is taken."""
@@ -90,14 +95,16 @@ class Outputs:
         return len(self.keys) + len(self.copies)
 
     def build_id(self) -> str:
-        """Changes exactly when some output changes (a page's key decides its text)."""
-        digest = hashlib.sha256()
-        for rel in sorted(self.keys):
-            digest.update(f"{rel}\0{self.keys[rel]}\0".encode())
-        for rel in sorted(self.copies):
-            stat = self.copies[rel].stat()
-            digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-        return digest.hexdigest()[:16]
+        """Changes exactly when some output changes (a page's key decides its
+        text).  Worked out once: it is asked for when the outputs are complete."""
+        if self._id is None:
+            keys = self.keys
+            text = "".join(f"{rel}\0{keys[rel]}\0" for rel in sorted(keys))
+            for rel in sorted(self.copies):
+                stat = self.copies[rel].stat()
+                text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+            self._id = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._id
 
 
 def check_output_dir(out: Path, site_dir: Path) -> None:
