@@ -288,32 +288,32 @@ class BuildCache:
         has grown to an eighth of the index (read back, it would cost more
         than it saves).  True when the whole index was written."""
         index, before = self._index, self._on_disk
-        changes = {}
-        for name, entries in index.items():
-            old = before.get(name, {})
-            changed = {k: v for k, v in entries.items() if k not in old or (old[k] is not v and old[k] != v)}
-            gone = [k for k in old if k not in entries]
-            if changed or gone:
-                changes[name] = (changed, gone)
-        if not changes and self._base:
-            return False
-        record = pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
-                              protocol=pickle.HIGHEST_PROTOCOL)
         folder = site_dir / CACHE_DIR
-        index_size = _size(folder / INDEX_FILE)
-        if self._base and self._journal_size + len(record) <= max(index_size // 8, JOURNAL_MIN):
+        whole = True
+        if self._base:  # else there is no index to add to: it is written whole, nothing to weigh
+            changes = {}
+            for name, entries in index.items():
+                old = before.get(name, {})
+                changed = {k: v for k, v in entries.items() if k not in old or (old[k] is not v and old[k] != v)}
+                gone = [k for k in old if k not in entries]
+                if changed or gone:
+                    changes[name] = (changed, gone)
+            if not changes:
+                return False
+            record = pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
+                                  protocol=pickle.HIGHEST_PROTOCOL)
+            whole = self._journal_size + len(record) > max(_size(folder / INDEX_FILE) // 8, JOURNAL_MIN)
+        if not whole:
             try:
                 with open(folder / JOURNAL_FILE, "ab") as fh:
                     fh.write(record)
                 self._journal_size += len(record)
             except OSError:
                 return False  # the next build is just slower
-            whole = False
         else:
             base = os.urandom(8).hex()
             if not _write(site_dir, INDEX_FILE, {"base": base, **index}):
                 return False
-            whole = True
             self._base, self._journal_size = base, 0
             try:
                 (folder / JOURNAL_FILE).unlink()
