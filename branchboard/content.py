@@ -147,10 +147,10 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     digests = digests or {}
     folder = site_dir / CONTENT_DIR
     placed = [rel for rel in articles if "/" in rel]
-    now = {rel: digests.get(native_path(folder, rel)) for rel in placed}
-    fresh = [rel for rel in placed if not (now[rel] and rel in memo and memo[rel][0] == now[rel])]
+    current = {rel: digests.get(native_path(folder, rel)) for rel in placed}
+    fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel][0] == current[rel])]
     for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh)):
-        memo[rel] = (now[rel], source, problems)
+        memo[rel] = (current[rel], source, problems)
     sources = []
     for rel in articles:
         if "/" not in rel:

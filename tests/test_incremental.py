@@ -22,12 +22,12 @@ def run(root: Path, out: Path | None = None, now=NOW, cache=None):
     return build(Options(site_dir=root, out_dir=out, now=now, cache=cache))
 
 
-def clean_build(root: Path, tmp: Path) -> dict:
+def clean_build(root: Path, tmp: Path, now=NOW) -> dict:
     """A full build of the same files in a fresh copy, without any cache."""
     copy = tmp / "clean"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("public", ".cache", ".public*"))
-    run(copy)
+    run(copy, now=now)
     return snapshot(copy / "public")
 
 
@@ -139,11 +139,7 @@ def test_the_board_is_made_again_only_when_its_data_its_day_or_the_articles_addr
         step(site.root)
         run(site.root, now=now)
         assert len(made) == builds, name
-        copy = tmp_path / "clean"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("public", ".cache"))
-        run(copy, now=now)
-        assert snapshot(site.out) == snapshot(copy / "public"), name
+        assert snapshot(site.out) == clean_build(site.root, tmp_path, now), name
 
 
 def test_serve_sorts_and_groups_the_articles_again_only_when_what_it_shows_changed(site, tmp_path, monkeypatch):
@@ -174,11 +170,7 @@ def test_serve_sorts_and_groups_the_articles_again_only_when_what_it_shows_chang
         step(site.root)
         run(site.root, now=now, cache=cache)
         assert bool(made) == remade, name
-        copy = tmp_path / "clean"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("public", ".cache"))
-        run(copy, now=now)
-        assert snapshot(site.out) == snapshot(copy / "public"), name
+        assert snapshot(site.out) == clean_build(site.root, tmp_path, now), name
 
 
 def test_a_new_day_re_decides_what_is_visible_without_any_file_changing(site):
