@@ -184,8 +184,17 @@ def fmt(value, unit="s") -> str:
     return f"{value:.2f} s"
 
 
-def ratio(a, b) -> str:
-    return f"{a / b:.1f}×" if a and b else "–"
+def faster(theirs, ours) -> str:
+    """How much quicker (or slower) branchboard's figure is than another tool's."""
+    if not theirs or not ours:
+        return "–"
+    return f"{theirs / ours:.1f}× faster" if theirs >= ours else f"{ours / theirs:.1f}× slower"
+
+
+def smaller(theirs, ours) -> str:
+    if not theirs or not ours:
+        return "–"
+    return f"{theirs / ours:.1f}× less" if theirs >= ours else f"{ours / theirs:.1f}× more"
 
 
 def report(size: int, results: dict) -> None:
@@ -200,8 +209,22 @@ def report(size: int, results: dict) -> None:
     for name, r in results.items():
         if name == "branchboard":
             continue
-        print(f"- vs {name}: one-edit build {ratio(r['edit'], bb['edit'])} faster, "
-              f"cold build {ratio(r['cold'], bb['cold'])} faster, memory {ratio(r['memory'], bb['memory'])} less")
+        print(f"- vs {name}: one-edit build {faster(r['edit'], bb['edit'])}, "
+              f"cold build {faster(r['cold'], bb['cold'])}, memory {smaller(r['memory'], bb['memory'])}")
+
+
+OTHERS = (Hugo, Pelican, PelicanCached, MkDocs)
+
+
+def cpu_model() -> str:
+    """The processor, as Linux names it; the figures depend on it more than on anything else."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "processor unknown"
 
 
 def main() -> None:
@@ -209,14 +232,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep generated sites in this folder")
+    others = [cls.name for cls in OTHERS]
+    parser.add_argument("--tools", nargs="+", choices=others, default=others, metavar="TOOL",
+                        help=f"which of {', '.join(others)} to measure beside branchboard, "
+                             "when installed (default: all)")
     args = parser.parse_args()
-    print(f"# branchboard benchmark\n\n{os.cpu_count()} cores, "
+    print(f"# branchboard benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), "
           f"Python {platform.python_version()}, {platform.system()} {platform.machine()}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
     try:
         for size in args.sizes:
             results = {}
-            for cls in (Branchboard, Hugo, Pelican, PelicanCached, MkDocs):
+            for cls in [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]:
                 measured = measure_tool(cls, size, args.runs, work)
                 if measured is not None:
                     results[cls.name] = measured
