@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Callable
 
 from .board import Banner, Board
@@ -207,8 +208,7 @@ def _articles(spec: SlideSpec, src: Sources, pinned_only: bool):
     # between its publish and expire moments, so a notice comes and goes on its day
     chosen = [a for a in (*src.model.articles, *src.model.pending)
               if (not spec.sections or a.section in spec.sections) and (a.pinned or not pinned_only)]
-    chosen = listing_order(chosen) if pinned_only else \
-        sorted(chosen, key=lambda a: (-a.date.timestamp(), a.title, a.source))
+    chosen = listing_order(chosen) if pinned_only else sorted(chosen, key=attrgetter("newest_first"))
     return (Item(a, dated(a.publish, a.expire)) for a in chosen[:_count(spec)])
 
 
