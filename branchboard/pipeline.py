@@ -151,14 +151,14 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         _stop_if_errors(report)
         if options.write:
             if incremental:
-                write_changes(outputs, options.out, set(cache.page_keys) | set(cache.copy_paths))
+                build_id = write_changes(outputs, options.out, set(cache.page_keys) | set(cache.copy_paths))
             else:
-                write_outputs(outputs, options.out)
+                build_id = write_outputs(outputs, options.out)
     except BaseException:
         outputs.discard()
         raise
     if options.write:
-        remember(cache, outputs, fingerprint, options.out, valid_until(sources, now), report)
+        remember(cache, outputs, build_id, fingerprint, options.out, valid_until(sources, now), report)
         used = {key for key, _body in bodies.values()}
         if options.cache is None:
             cache.save(site_dir, used)
@@ -236,11 +236,12 @@ def valid_until(sources, now: dt.datetime):
     return min(moments) if moments else None
 
 
-def remember(cache: BuildCache, outputs: Outputs, fingerprint: str, out: Path, until, report: Report) -> None:
+def remember(cache: BuildCache, outputs: Outputs, build_id: str, fingerprint: str, out: Path, until,
+             report: Report) -> None:
     cache.page_keys = dict(outputs.keys)
     cache.copy_paths = sorted(outputs.copies)
     cache.fingerprint = fingerprint
     cache.out = str(out.resolve())
-    cache.build_id = outputs.build_id()
+    cache.build_id = build_id
     cache.valid_until = until
     cache.warnings = list(report.warnings)

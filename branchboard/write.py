@@ -39,7 +39,6 @@ class Outputs:
     # rendered (``stage``), rather than holding every page in memory
     staging: Path | None = None
     _made: set = field(default_factory=set, repr=False)
-    _id: str | None = field(default=None, repr=False)  # see build_id
 
     def put_page(self, path: str, text: str, key: str = "") -> None:
         """A claimed page, rendered."""
@@ -49,13 +48,11 @@ class Outputs:
         else:
             self.pages[path] = text
         self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
-        self._id = None
 
     def put_written(self, path: str, key: str) -> None:
         """A claimed page that a helper process rendered into the staging folder."""
         self.pages[path] = None
         self.keys[path] = key
-        self._id = None
 
     def stage(self, out: Path) -> None:
         """Write pages from now on into a new staging folder beside ``out``."""
@@ -74,12 +71,10 @@ class Outputs:
         if self.claim(path, owner, report):
             self.kept.add(path)
             self.keys[path] = key
-            self._id = None
 
     def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
         if self.claim(path, owner, report):
             self.copies[path] = source
-            self._id = None
 
     def claim(self, path: str, owner: str, report: Report) -> bool:
         """Take a path for what is about to be made; False (and an error) if it is taken."""
@@ -95,16 +90,13 @@ class Outputs:
         return len(self.keys) + len(self.copies)
 
     def build_id(self) -> str:
-        """Changes exactly when some output changes (a page's key decides its
-        text).  Worked out once: it is asked for when the outputs are complete."""
-        if self._id is None:
-            keys = self.keys
-            text = "".join(f"{rel}\0{keys[rel]}\0" for rel in sorted(keys))
-            for rel in sorted(self.copies):
-                stat = self.copies[rel].stat()
-                text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
-            self._id = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return self._id
+        """Changes exactly when some output changes (a page's key decides its text)."""
+        keys = self.keys
+        text = "".join(f"{rel}\0{keys[rel]}\0" for rel in sorted(keys))
+        for rel in sorted(self.copies):
+            stat = self.copies[rel].stat()
+            text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def check_output_dir(out: Path, site_dir: Path) -> None:
@@ -129,8 +121,9 @@ def check_output_dir(out: Path, site_dir: Path) -> None:
                              "换一个空文件夹或新的文件夹名作为输出（--out）。")
 
 
-def write_outputs(outputs: Outputs, out: Path) -> None:
-    """Write into a staging folder beside ``out``, then swap it in whole."""
+def write_outputs(outputs: Outputs, out: Path) -> str:
+    """Write into a staging folder beside ``out``, then swap it in whole.
+    Returns the build id written."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     assert not outputs.kept, "kept pages need write_changes"
@@ -146,7 +139,8 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
         for rel, source in outputs.copies.items():
             # a copy, never a hard link: editing the output must not change the source
             shutil.copy2(source, _target(staging, rel, made))
-        (staging / BUILD_ID).write_text(outputs.build_id() + "\n", encoding="utf-8")
+        build_id = outputs.build_id()
+        (staging / BUILD_ID).write_text(build_id + "\n", encoding="utf-8")
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         if out.exists():
             os.replace(out, old)
@@ -157,46 +151,43 @@ def write_outputs(outputs: Outputs, out: Path) -> None:
             os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+    return build_id
 
 
-def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> int:
+def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
     """Bring an output folder this tool wrote up to date, file by file.
 
     Only changed pages and copies are written, each to a temporary name and
     renamed over the old file, so no file is ever half-written; files that
     nothing produces any more are removed; unchanged files keep their
     modification time.  Everything was rendered before the first write, so a
-    failed build never gets here.  Returns how many files were written.
+    failed build never gets here.  Returns the build id written.
     """
     out = out.resolve()
     made: set[Path] = set()
-    written = 0
     for rel, text in outputs.pages.items():
         target = _target(out, rel, made)
         data = text.encode("utf-8")
         if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
             _replace(target, lambda tmp: tmp.write_bytes(data))
             _drop_printed(target)
-            written += 1
     for rel, source in outputs.copies.items():
         target = _target(out, rel, made)
         src, dst = source.stat(), (target.stat() if target.is_file() else None)
         if dst is None or (dst.st_size, dst.st_mtime_ns) != (src.st_size, src.st_mtime_ns):
             _replace(target, lambda tmp: shutil.copy2(source, tmp))
-            written += 1
     current = set(outputs.keys) | set(outputs.copies)
     for rel in sorted(previous - current):
         stale = _target(out, rel, made)
         if stale.is_file():
             stale.unlink()
             _drop_printed(stale)
-            written += 1
             _remove_empty_parents(stale.parent, out)
-    build_id = outputs.build_id() + "\n"
+    build_id = outputs.build_id()
     id_file = out / BUILD_ID
-    if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id:
-        _replace(id_file, lambda tmp: tmp.write_text(build_id, encoding="utf-8"))
-    return written
+    if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id + "\n":
+        _replace(id_file, lambda tmp: tmp.write_text(build_id + "\n", encoding="utf-8"))
+    return build_id
 
 
 def write_page(root: Path, rel: str, text: str, made: set) -> None:
