@@ -105,6 +105,23 @@ def test_a_build_s_last_words_and_exit_code_reach_a_pipe(make_site):
     assert failed.code == 1 and "content/news/b.md:3" in failed.err and "上一次生成的网站保持不变" in failed.err, failed.text
 
 
+def test_a_build_run_inside_a_longer_process_leaves_the_cycle_collector_on(make_site):
+    """A one-shot build keeps Python's cycle collector off to its end; called
+    from a process that goes on (a test, a script), the collector is on again
+    after it, as it was found, also when the build fails."""
+    import gc
+
+    from branchboard import cli
+
+    site = make_site({"content/news/a.md": article("甲")})
+    assert gc.isenabled()
+    assert cli.main(["build", "--site", str(site.root), "--now", "2026-11-25"]) == cli.EXIT_OK
+    assert gc.isenabled()
+    site.write("content/news/b.md", "---\n标题: 乙\n日期: 二〇二六年\n---\n")
+    assert cli.main(["build", "--site", str(site.root), "--now", "2026-11-25"]) == cli.EXIT_CONTENT
+    assert gc.isenabled()
+
+
 def test_reproducible_with_a_fixed_day(make_site, tmp_path):
     site = make_site({"content/news/a.md": article("甲", 标签="[一, 二]")})
     site.build("--out", str(tmp_path / "one"))
