@@ -85,6 +85,7 @@ class BuildCache:
     build_id: str = ""
     warnings: list = field(default_factory=list)  # shown again when nothing had to be done
     templates: dict = field(default_factory=dict)  # what each template uses, for one theme digest
+    board_pages: dict = field(default_factory=dict)  # the board's own pages as last made (see pages.board_side)
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
     _index: dict | None = None
@@ -138,7 +139,8 @@ class BuildCache:
 
     @property
     def boards(self) -> dict:
-        """the board's fingerprint -> the board made from it; one entry."""
+        """the board's fingerprint -> the board made from it, pickled (None:
+        there is no board data); one entry, unpickled only if a page needs it."""
         return self._store()["boards"]
 
     def add_bodies(self, made: list[tuple[str, object]]) -> None:

@@ -6,7 +6,7 @@ two pages claiming one path.
 
 from __future__ import annotations
 
-from typing import Callable, ClassVar
+from typing import Callable, ClassVar, NamedTuple
 
 import datetime as dt
 import functools
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import board as board_mod
-from . import printing, screen
 from .config import SiteConfig
 from .bodies import Body
 from .content import CONTENT_DIR, is_ignored, walk_files
 from .errors import BoardError, Report
+from .fingerprint import digest
 from .model import SiteModel, home_sections, tag_url
 from .render import PageMemory, Renderer, StoredHtml, Theme, make_environment
 from .write import Outputs, write_page
@@ -70,36 +69,35 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
                  report: Report, previous_keys: dict | None = None, out: Path | None = None,
                  template_memo: dict | None = None, bytecode_dir: Path | None = None,
                  memory: PageMemory | None = None, html_of=None,
-                 outputs: Outputs | None = None) -> Outputs:
+                 outputs: Outputs | None = None, board_memo: dict | None = None) -> Outputs:
     """Every page of the site.  A page whose key (what it is made from) equals
     ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
-    again: the write stage keeps the existing file."""
-    board_links = board_mod.board_pages(board) if board else []
-    # screen and print pages come from their own modules: (path, template, context)
-    extra_pages = []
-    for provider in (screen.screen_pages, printing.print_pages):
-        extra_pages += provider(config, model, board, now, report)
+    again: the write stage keeps the existing file.  ``board`` is the
+    pipeline's BoardRef; ``board_memo`` keeps the board's own pages between
+    builds (see board_side)."""
+    common: dict = {}
+    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
+                        memory)
+    side = board_side(config, model, board, now, report, {} if board_memo is None else board_memo,
+                      renderer.memory.fingerprints.of)
     day = dt.datetime(now.year, now.month, now.day)  # pages show the day; keys change daily
-    common = {
+    common.update({
         "site": config,
         "model": model,
         "sections": tuple(SectionLink(s.id, s.title, s.url) for s in model.sections),
         "data": data,
-        "board": board,
-        "board_menu": [(path, ctx.get("title", path)) for path, _tpl, ctx in board_links],
-        "footer_menu": [(path, ctx["footer_label"]) for path, _tpl, ctx in extra_pages
-                        if ctx.get("footer_label")],
+        "board": board if side.has_board else None,  # its fingerprint until a page shows it
+        "board_menu": side.board_menu,
+        "footer_menu": side.footer_menu,
         "now": day,
         "build_date": day,
         "tag_url": tag_url,
-    }
-    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
-                        memory)
+    })
     specs = [*_home(model), *_articles(model, bodies, renderer.memory.memo("article pages"), html_of,
                                       renderer.memory.fingerprints.of),
              *_listings(model),
              *_tags(model),
-             *(PageSpec(path, tpl, ctx, f"页面 {tpl}") for path, tpl, ctx in board_links + extra_pages)]
+             *side.specs]
     outputs = outputs if outputs is not None else Outputs()
     previous_keys = previous_keys or {}
     present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
@@ -110,9 +108,85 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
             outputs.keep_page(spec.path, key, spec.owner, report)
         elif outputs.claim(spec.path, spec.owner, report):
             todo.append((spec, key))
+    if side.has_board and any("board" in renderer.names(spec.template) for spec, _key in todo):
+        common["board"] = board.get()  # (the same fingerprint: the keys above stand)
     _render_all(renderer, todo, outputs, report)
     _copies(theme, config.site_dir, assets, outputs, report)
     return outputs
+
+
+class BoardSide(NamedTuple):
+    specs: list[PageSpec]
+    board_menu: list[tuple[str, str]]  # the board pages, for every page's menu
+    footer_menu: list[tuple[str, str]]  # the screen and print pages, for every page's footer
+    has_board: bool
+
+
+def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, report: Report,
+               kept: dict, fingerprint_of) -> BoardSide:
+    """The pages made from the board and site.yaml rather than from an
+    article: the board pages, the screen and the print pages, and the menus
+    they add to every page.
+
+    They are made from the board (its fingerprint), site.yaml, the articles
+    the screen may show and, within a day, the time: a slide or a banner
+    ending today leaves the screen (screen.ends).  While none of these
+    changed since they were last made (``kept``: what the cache holds of
+    them), their keys are made from what they showed then, and the board,
+    the code that makes these pages and their contexts are loaded only if
+    one of them is rendered.  Most edits change none of them."""
+    key = digest("board side", board.fingerprint, fingerprint_of(config),
+                 fingerprint_of(model.articles), fingerprint_of(model.pending))
+    if kept.get("key") == key and _within(kept["span"], now):
+        report.extend(kept["problems"])
+        made = functools.cache(lambda: {path: context for path, _template, context in
+                                        _board_pages(config, model, board.get(), now, Report())[2]})
+        specs = [PageSpec(path, template, functools.partial(_context_of, made, path), f"页面 {template}", shown)
+                 for path, template, shown in kept["pages"]]
+        return BoardSide(specs, kept["board_menu"], kept["footer_menu"], kept["has_board"])
+    own = Report()
+    links, extra, pages = _board_pages(config, model, board.get(), now, own)
+    report.extend(own.problems)
+    shown = [fingerprint_of(context) for _path, _template, context in pages]
+    specs = [PageSpec(path, template, context, f"页面 {template}", text)
+             for (path, template, context), text in zip(pages, shown)]
+    side = BoardSide(specs, [(path, context.get("title", path)) for path, _template, context in links],
+                     [(path, context["footer_label"]) for path, _template, context in extra
+                      if context.get("footer_label")], board.exists())
+    kept.clear()
+    kept.update(key=key, span=_span(config, board.get(), now), problems=own.problems,
+                pages=[(spec.path, spec.template, spec.inputs) for spec in specs],
+                board_menu=side.board_menu, footer_menu=side.footer_menu, has_board=side.has_board)
+    return side
+
+
+def _board_pages(config, model, board, now, report) -> tuple[list, list, list]:
+    """(path, template, context) of the board pages, of the screen and print
+    pages, and of both, in the order they are claimed."""
+    from . import board as board_mod, printing, screen
+
+    links = board_mod.board_pages(board)
+    extra = screen.screen_pages(config, model, board, now, report) + printing.print_pages(
+        config, model, board, now, report)
+    return links, extra, links + extra
+
+
+def _context_of(made, path: str) -> dict:
+    return made()[path]
+
+
+def _span(config, board, now: dt.datetime) -> tuple:
+    """The moments around ``now`` between which the board's pages stay as made:
+    the last that has passed and the next to come (None: none)."""
+    from . import screen
+
+    ends = screen.ends(config, board)
+    return (max((e for e in ends if e < now), default=None), min((e for e in ends if e >= now), default=None))
+
+
+def _within(span: tuple, now: dt.datetime) -> bool:
+    after, until = span
+    return (after is None or after < now) and (until is None or now <= until)
 
 
 PARALLEL_PAGES = 400  # below this many pages to render, one process is quicker

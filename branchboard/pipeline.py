@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +148,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         render_pages(config, theme, model, bodies, data, board, assets, now, report,
                      cache.page_keys if incremental else None, options.out.resolve(),
                      cache.templates, site_dir / CACHE_DIR / "jinja" if options.write else None,
-                     cache.live("pages", PageMemory), cache.body_html, outputs)
+                     cache.live("pages", PageMemory), cache.body_html, outputs, cache.board_pages)
         _stop_if_errors(report)
         if options.write:
             if incremental:
@@ -158,7 +159,8 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         outputs.discard()
         raise
     if options.write:
-        remember(cache, outputs, build_id, fingerprint, options.out, valid_until(sources, now), report)
+        remember(cache, outputs, build_id, fingerprint, options.out,
+                 valid_until(sources, now, cache.board_pages), report)
         used = {key for key, _body in bodies.values()}
         if options.cache is None:
             cache.save(site_dir, used)
@@ -195,23 +197,56 @@ def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache
     return data, key
 
 
-def _board(memo: dict, stored: dict, data, data_key: str, now: dt.datetime, article_urls: dict):
-    """The board's figures; a long-running process reuses them while the data,
-    the day and the articles' addresses stay the same (the board reads only
-    the date).  The board is made from just these (and branchboard's code, which
-    the cache is keyed by), so they are its fingerprint too: the pages that
-    show it need not walk its thousands of figures to know it is unchanged,
-    and the last board made is kept in the cache under it (``stored``)."""
+def _board(memo: dict, stored: dict, data, data_key: str, now: dt.datetime, article_urls: dict) -> "BoardRef":
+    """The board, as a reference that makes it only when a page needs it; a
+    long-running process keeps one while the data, the day and the articles'
+    addresses stay the same (the board reads only the date).  The board is
+    made from just these (and branchboard's code, which the cache is keyed
+    by), so they are its fingerprint too: the pages that show it need not
+    walk its thousands of figures to know it is unchanged, and the last
+    board made is kept in the cache under it (``stored``)."""
     key = (now.date(), article_urls)
     if memo.get("data") is not data or memo.get("key") != key:
         made_of = digest("board", data_key, now.date().isoformat(), repr(sorted(article_urls.items())))
-        if made_of not in stored:
-            from . import board as board_mod
-
-            stored.clear()
-            stored[made_of] = board_mod.build_board(data, now, article_urls, made_of)
-        memo.update(data=data, key=key, board=stored[made_of])
+        memo.update(data=data, key=key, board=BoardRef(made_of, stored, data, now, article_urls))
     return memo["board"]
+
+
+class BoardRef:
+    """The board (board.Board, or None when there is no board data), made
+    or read back from the cache on first use.  Most edits change no page
+    that shows it: such a build never loads the board, nor imports the
+    code that makes it, its screen and its print pages."""
+
+    def __init__(self, fingerprint: str, stored: dict, data, now: dt.datetime, article_urls: dict):
+        self.fingerprint = fingerprint
+        # the cache's: fingerprint -> the board pickled, or None for no board; one entry
+        self._stored = stored
+        self._made_from = (data, now, article_urls)
+        self._board = _NOT_YET
+
+    def exists(self) -> bool:
+        """Whether there is a board, without loading it when the cache knows."""
+        if self._board is _NOT_YET and self.fingerprint in self._stored:
+            return self._stored[self.fingerprint] is not None
+        return self.get() is not None
+
+    def get(self):
+        if self._board is _NOT_YET:
+            if self.fingerprint in self._stored:
+                kept = self._stored[self.fingerprint]
+                self._board = None if kept is None else pickle.loads(kept)
+            else:
+                from . import board as board_mod
+
+                self._board = board_mod.build_board(*self._made_from, self.fingerprint)
+                self._stored.clear()
+                self._stored[self.fingerprint] = (None if self._board is None else
+                                                  pickle.dumps(self._board, pickle.HIGHEST_PROTOCOL))
+        return self._board
+
+
+_NOT_YET = object()
 
 
 def is_ours_as_left(cache: BuildCache, out: Path) -> bool:
@@ -230,9 +265,12 @@ def is_up_to_date(cache: BuildCache, fingerprint: str, out: Path, now: dt.dateti
             and (cache.valid_until is None or now < cache.valid_until))
 
 
-def valid_until(sources, now: dt.datetime):
-    """The next moment within today at which an article appears or disappears."""
+def valid_until(sources, now: dt.datetime, board_pages: dict):
+    """The next moment at which the pages change with the time alone: an
+    article appears or disappears, a slide or a banner ends (the board's
+    pages as last made, see pages.board_side)."""
     moments = [m for s in sources for m in (s.meta.get("publish"), s.meta.get("expire")) if m and m > now]
+    moments += [m for m in board_pages.get("span", (None, None))[1:] if m]
     return min(moments) if moments else None
 
 

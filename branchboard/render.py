@@ -168,6 +168,10 @@ class Renderer:
         self._closures[name] = result
         return result
 
+    def names(self, template: str) -> frozenset:
+        """Every name the template and the templates it uses read."""
+        return self._closure(template)[1]
+
     def preload(self, template: str) -> None:
         """Compile a template now (before helper processes are forked); a
         mistake in it is reported when a page is rendered."""

@@ -53,3 +53,15 @@ def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now:
         "slogans": slogans,
     }
     return [(OUTPUT, "screen/index.html", context)]
+
+
+def ends(config: SiteConfig, board: Board | None) -> list[dt.datetime]:
+    """Every moment at which the screen page changes with the time of day
+    alone: the end of each slide's window and of each banner (``is_over``
+    decides with them; the page checks the rest of its dates as it runs)."""
+    settings = read_screen_settings(config, Report())
+    if settings is None or not settings.enabled:
+        return []
+    banners = (*board.banners.current, *board.banners.upcoming) if board and board.banners else ()
+    return [end for end in (*(spec.window.end for spec in settings.slides),
+                            *(banner_dates(b)[1] for b in banners)) if end is not None]

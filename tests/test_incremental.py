@@ -4,7 +4,10 @@ byte-identical to a clean full build of the same files."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -305,6 +308,65 @@ def test_a_one_edit_build_reads_no_other_article_s_html(site, monkeypatch):
     read.clear()
     run(site.root)
     assert len(read) == 7  # six news articles and the notice, n3 too: the last build stored it
+
+
+BANNER = "- 内容: 安全第一　预防为主\n  尺寸: 600x70cm\n  样式: 红底黄字\n  开始: 2026-11-01\n  结束: 2026-12-31\n"
+LOADED = ("import sys; from branchboard import cli; cli.main(sys.argv[1:]); "
+          "print(' '.join(sorted(m for m in sys.modules if m.startswith('branchboard.'))))")
+
+
+def test_an_edit_no_board_page_shows_loads_neither_the_board_nor_its_pages_code(site, tmp_path):
+    """The board, the screen and the print pages are kept from the last
+    build while what they are made from stays the same: a body edit imports
+    none of their code (a third of a one-edit build's start-up); a new title
+    on the home page, which shows the board, loads the board and makes them
+    again.  Each build's output is that of a clean build."""
+    (site.root / "data/banners.yaml").write_text(BANNER, encoding="utf-8")
+    run(site.root)
+    board_code = {"branchboard.board", "branchboard.data", "branchboard.printing", "branchboard.screen",
+                  "branchboard.screen_slides"}
+    steps = [
+        ("edit body", lambda r: (r / "content/news/n3.md").write_text(
+            article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8"), set()),
+        ("new title on the home page", lambda r: (r / "content/news/n5.md").write_text(
+            article("新标题", date="2026-11-06", 标签="[安全]"), encoding="utf-8"), board_code),
+    ]
+    for name, step, expected in steps:
+        step(site.root)
+        built = subprocess.run([sys.executable, "-c", LOADED, "build", "--site", str(site.root), "--now", "2026-11-25"],
+                               cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        assert built.returncode == 0, built.stderr
+        loaded = set(built.stdout.splitlines()[-1].split())
+        assert loaded & board_code == expected, name
+        assert snapshot(site.out) == clean_build(site.root, tmp_path), name
+
+
+def test_a_slide_ending_within_the_day_leaves_the_screen_at_that_time(site, tmp_path):
+    """Slides may end at a time of day: a later build takes them off the
+    screen with no file changed, and the screen kept from an earlier build is
+    used only between the moments around it (also when told an earlier time)."""
+    text = (site.root / "site.yaml").read_text(encoding="utf-8")
+    (site.root / "site.yaml").write_text(
+        text + "screen:\n  slides:\n    - {type: articles, until: 2026-11-25 12:00}\n"
+               "    - {type: articles, section: notices, until: 2026-11-25 15:00}\n", encoding="utf-8")
+    at = lambda hour: NOW.replace(hour=hour)  # noqa: E731
+    run(site.root, now=at(9))
+    steps = [("edit body before noon", True, at(10)),
+             ("nothing changed after the first slide ended", False, at(13)),
+             ("edit body before the second ends", True, at(14)),
+             ("told an earlier time", True, at(11))]
+    for name, edit, now in steps:
+        if edit:
+            (site.root / "content/news/n3.md").write_text(
+                article("动态3", date="2026-11-04", 标签="[安全]", body=f"{name}。\n"), encoding="utf-8")
+        result = run(site.root, now=now)
+        assert not result.unchanged, name
+        assert snapshot(site.out) == clean_build(site.root, tmp_path, now), name
+    kinds = lambda: re.findall(r'class="slide[^"]*" data-kind="(\w+)"',  # noqa: E731
+                               (site.out / "screen/index.html").read_text(encoding="utf-8"))
+    assert kinds() == ["articles", "articles", "fallback"]  # at 11:00
+    run(site.root, now=at(16))
+    assert kinds() == ["fallback"]
 
 
 @pytest.mark.parametrize("damage", ["deleted", "garbage", "emptied"])
