@@ -8,6 +8,7 @@ sequences and sets, sorting what has no order of its own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 
 
@@ -86,17 +87,27 @@ class Fingerprinter:
     def _walk(self, obj) -> str:
         if getattr(type(obj), "_repr_is_stable", False):  # plain fields only: repr is fast
             return digest(repr(obj))[:24]
-        inner = ",".join(f"{f.name}={self.of(getattr(obj, f.name))}"
-                         for f in dataclasses.fields(obj) if f.compare)
+        inner = ",".join(f"{name}={self.of(getattr(obj, name))}" for name in _compared(type(obj)))
         return digest(type(obj).__name__, inner)[:24]
+
+
+@functools.lru_cache(maxsize=None)
+def _compared(cls) -> tuple[str, ...]:
+    """The fields of a dataclass that make its value (asked for thousands of times a build)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
 
 
 def digest(*parts: str | bytes) -> str:
     """sha256 of the parts, each followed by a NUL byte."""
-    if parts and all(type(part) is str for part in parts):  # most often: one encode, one update
-        return hashlib.sha256(("\0".join(parts) + "\0").encode("utf-8")).hexdigest()
+    try:  # most often all text: one join, one encode, one update
+        return hashlib.sha256(("\0".join(parts) + "\0").encode("utf-8")).hexdigest() if parts else _EMPTY
+    except TypeError:  # bytes among them
+        pass
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode("utf-8") if isinstance(part, str) else part)
         h.update(b"\0")
     return h.hexdigest()
+
+
+_EMPTY = hashlib.sha256().hexdigest()
