@@ -196,9 +196,11 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
             all_articles.append(article)
     for rel in set(memo) - {s.rel for s in sources}:
         del memo[rel]
-    visible = [a for a in all_articles if a.is_visible(now, drafts)]
-    hidden = frozenset(a.source for a in all_articles if not a.is_visible(now, drafts))
-    pending = tuple(listing_order(a for a in all_articles if a.publish and a.publish > now
+    visible, hidden_list = [], []
+    for article in all_articles:
+        (visible if article.is_visible(now, drafts) else hidden_list).append(article)
+    hidden = frozenset(a.source for a in hidden_list)
+    pending = tuple(listing_order(a for a in hidden_list if a.publish and a.publish > now
                                   and (drafts or not a.draft) and not (a.expire and a.expire < a.publish)))
     _check_unique_urls(visible, sources, report)
 
@@ -251,6 +253,8 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
 
 
 def _check_unique_urls(articles, sources, report: Report) -> None:
+    if len({a.url for a in articles}) == len(articles):
+        return  # as nearly always: no need to look further
     by_rel = {s.rel: s for s in sources}
     owners: dict[str, Article] = {}
     for art in sorted(articles, key=lambda a: a.source):
