@@ -94,11 +94,12 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def walk_files(folder: Path, skip_ignored: bool = True) -> list[str]:
+def walk_files(folder: Path, skip_ignored: bool = True, ordered: bool = True) -> list[str]:
     """Every file under ``folder`` as a relative path with "/", in a stable
-    order; editor leftovers (``is_ignored``) and what is under them are left
-    out unless ``skip_ignored`` is False.  os.scandir: a rebuild walks the
-    whole site, so this has to be quick."""
+    order (or as found, for a caller that sorts or only looks up); editor
+    leftovers (``is_ignored``) and what is under them are left out unless
+    ``skip_ignored`` is False.  os.scandir: a rebuild walks the whole site,
+    so this has to be quick."""
     found = []
     pending = [("", str(folder))]
     while pending:
@@ -115,7 +116,7 @@ def walk_files(folder: Path, skip_ignored: bool = True) -> list[str]:
                 pending.append((rel + "/", entry.path))
             elif entry.is_file():
                 found.append(rel)
-    return sorted(found, key=lambda rel: rel.split("/"))
+    return sorted(found, key=lambda rel: rel.split("/")) if ordered else found
 
 
 def native_path(folder: Path, rel: str) -> str:

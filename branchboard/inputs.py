@@ -93,11 +93,12 @@ def walk_inputs(site_dir: Path, theme_dirs) -> list:
     roots = [(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
     for name in SITE_FOLDERS:
         folder = site_dir / name
-        roots += [(str(site_dir), f"{name}/{rel}", native_path(folder, rel)) for rel in walk_files(folder)]
+        roots += [(str(site_dir), f"{name}/{rel}", native_path(folder, rel))
+                  for rel in walk_files(folder, ordered=False)]
     for theme_dir in theme_dirs:
         roots += [(str(theme_dir), rel, native_path(theme_dir, rel))
-                  for rel in walk_files(theme_dir, skip_ignored=False)]
-    return sorted(roots)
+                  for rel in walk_files(theme_dir, skip_ignored=False, ordered=False)]
+    return sorted(roots)  # the order _apply keeps too
 
 
 def file_digest(path: str, stats: dict) -> str:

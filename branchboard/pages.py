@@ -48,8 +48,7 @@ class TagLink:
     count: int
 
 
-@dataclass(frozen=True)
-class PageSpec:
+class PageSpec(NamedTuple):  # one for every page of every build: a tuple is made quicker
     path: str
     template: str
     context: dict | Callable[[], dict]  # or made only if the page is rendered ...
@@ -100,7 +99,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
              *side.specs]
     outputs = outputs if outputs is not None else Outputs()
     previous_keys = previous_keys or {}
-    present = set(walk_files(out, skip_ignored=False)) if previous_keys and out is not None else set()
+    present = set(walk_files(out, skip_ignored=False, ordered=False)) if previous_keys and out is not None else set()
     todo: list[tuple[PageSpec, str]] = []
     for spec in specs:
         key = renderer.page_key(spec.template, spec.path, spec.what_it_shows())
@@ -136,7 +135,8 @@ def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, re
     the code that makes these pages and their contexts are loaded only if
     one of them is rendered.  Most edits change none of them."""
     key = digest("board side", board.fingerprint, fingerprint_of(config),
-                 fingerprint_of(model.articles), fingerprint_of(model.pending))
+                 *(article.fingerprint for article in model.articles), "pending",
+                 *(article.fingerprint for article in model.pending))
     if kept.get("key") == key and _within(kept["span"], now):
         report.extend(kept["problems"])
         made = functools.cache(lambda: {path: context for path, _template, context in
@@ -273,7 +273,7 @@ def _articles(model: SiteModel, bodies, memo: dict, html_of, fingerprint_of) -> 
                 made[article.url] = kept
                 continue
             # a cover that the body shows again is not shown twice
-            name = posixpath.basename(article.cover)
+            name = posixpath.basename(article.cover) if article.cover else ""
             show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
             has_toc = body.headings >= 3
             context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
@@ -298,10 +298,9 @@ def _article_context(article, link, show_cover, key, body, has_toc, newer, older
 
 
 def _listings(model: SiteModel) -> list[PageSpec]:
-    return [PageSpec(listing.url, "section.html",
-                     {"title": section.title, "section": _link(section), "listing": listing},
+    return [PageSpec(listing.url, "section.html", {"title": section.title, "section": link, "listing": listing},
                      f"栏目 {section.id}")
-            for section in model.sections for listing in section.pages]
+            for section, link in ((s, _link(s)) for s in model.sections) for listing in section.pages]
 
 
 def _tags(model: SiteModel) -> list[PageSpec]:
