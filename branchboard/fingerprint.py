@@ -87,12 +87,12 @@ class Fingerprinter:
     def _walk(self, obj) -> str:
         if getattr(type(obj), "_repr_is_stable", False):  # plain fields only: repr is fast
             return digest(repr(obj))[:24]
-        inner = ",".join(f"{name}={self.of(getattr(obj, name))}" for name in _compared(type(obj)))
+        inner = ",".join(f"{name}={self.of(getattr(obj, name))}" for name in compared_fields(type(obj)))
         return digest(type(obj).__name__, inner)[:24]
 
 
 @functools.lru_cache(maxsize=None)
-def _compared(cls) -> tuple[str, ...]:
+def compared_fields(cls) -> tuple[str, ...]:
     """The fields of a dataclass that make its value (asked for thousands of times a build)."""
     return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
 

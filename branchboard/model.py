@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .config import SiteConfig
 from .content import CONTENT_DIR, Source
 from .errors import Report
-from .fingerprint import digest
+from .fingerprint import compared_fields, digest
 
 HOME_PER_SECTION = 5
 
@@ -80,6 +80,10 @@ class Listing:
     prev_url: str | None
     next_url: str | None
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return _fingerprint_by_articles(self)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -98,6 +102,21 @@ class Tag:
     name: str
     url: str
     articles: tuple[Article, ...]
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return _fingerprint_by_articles(self)
+
+
+def _fingerprint_by_articles(record) -> str:
+    """Digest of every field of a listing or a tag, its articles by their own
+    kept fingerprints (made once): a page's key walked them one by one, a few
+    thousand a build for a tag page."""
+    parts = [type(record).__name__]
+    for name in compared_fields(type(record)):
+        value = getattr(record, name)
+        parts.append(" ".join(a.fingerprint for a in value) if name == "articles" else repr(value))
+    return digest(*parts)[:24]
 
 
 @dataclass(frozen=True)
