@@ -42,6 +42,9 @@ _ADDRESS = re.compile(r'(?:src|href)="([^"]*)"')
 
 @dataclass(frozen=True)
 class Body:
+    """An article's converted Markdown: what its pages ask of it, and the HTML
+    while it is at hand."""
+
     fingerprint: str  # digest of html and toc
     headings: int
     problems: tuple = ()  # (line, message, hint, level)

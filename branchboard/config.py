@@ -18,6 +18,8 @@ CONFIG_FILE = "site.yaml"
 
 @dataclass(frozen=True)
 class SectionConfig:
+    """A section as site.yaml lists it (``line``: where, for messages)."""
+
     id: str
     title: str
     line: int | None = None
@@ -25,6 +27,8 @@ class SectionConfig:
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """site.yaml, checked."""
+
     site_dir: Path = field(compare=False)  # where, not what: no part of any page
     title: str
     organization: str = ""

@@ -18,6 +18,8 @@ from typing import Iterable
 
 @dataclass(frozen=True)
 class BoardError(Exception):
+    """One problem in what the secretary wrote (or a warning about it)."""
+
     path: str  # relative to the site folder, with forward slashes
     line: int | None  # 1-based
     col: int | None  # 1-based

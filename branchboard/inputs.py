@@ -25,6 +25,8 @@ SITE_FOLDERS = ("content", "data", "schemas")
 
 @dataclass
 class Inputs:
+    """Every file a build reads, by digest, and what they add up to."""
+
     fingerprint: str  # of every file, the code, the output folder, drafts and the day
     digests: dict  # file path -> sha256
     content: list  # files under content/, relative to it

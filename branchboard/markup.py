@@ -109,6 +109,8 @@ _SKIP_TAGS = {"pre", "code", "script", "style"}
 
 @dataclass(frozen=True)
 class LinkProblem:
+    """A link the resolver could not make (``url``: as written, to find its line)."""
+
     url: str
     message: str
     hint: str = ""
@@ -117,6 +119,8 @@ class LinkProblem:
 
 @dataclass(frozen=True)
 class Rendered:
+    """One Markdown text as HTML, with its table of contents and link problems."""
+
     html: str
     toc: str
     headings: int

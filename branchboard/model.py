@@ -26,6 +26,8 @@ HOME_PER_SECTION = 5
 
 @dataclass(frozen=True)
 class Article:
+    """An article as its pages show it, made from its checked front matter."""
+
     _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
 
     source: str  # relative to content/
@@ -87,6 +89,8 @@ class Listing:
 
 @dataclass(frozen=True)
 class Section:
+    """A section's visible articles and the listing pages they fill."""
+
     id: str
     title: str
     articles: tuple[Article, ...]  # pinned first, then newest first
@@ -99,6 +103,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Tag:
+    """The visible articles that carry a tag, for its page."""
+
     name: str
     url: str
     articles: tuple[Article, ...]
@@ -121,6 +127,8 @@ def _fingerprint_by_articles(record) -> str:
 
 @dataclass(frozen=True)
 class SiteModel:
+    """Everything the pages show of the articles on the build's day."""
+
     articles: tuple[Article, ...]  # every visible article, newest first
     sections: tuple[Section, ...]
     tags: tuple[Tag, ...]

@@ -41,6 +41,8 @@ class SectionLink:
 
 @dataclass(frozen=True)
 class TagLink:
+    """A tag as the tag index lists it."""
+
     _repr_is_stable: ClassVar[bool] = True  # no sets inside: repr is a stable fingerprint
 
     name: str

@@ -36,6 +36,8 @@ from .write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, w
 
 @dataclass(frozen=True)
 class Options:
+    """What a build is asked to do (the command line's options)."""
+
     site_dir: Path
     out_dir: Path | None = None  # default: <site>/public
     drafts: bool = False
@@ -50,6 +52,8 @@ class Options:
 
 @dataclass
 class BuildResult:
+    """What a build found and wrote."""
+
     report: Report
     outputs: Outputs = field(default_factory=Outputs)
     seconds: float = 0.0

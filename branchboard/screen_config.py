@@ -75,6 +75,8 @@ class Window:
 
 @dataclass(frozen=True)
 class SlideSpec:
+    """One slide as site.yaml's screen: block asks for it."""
+
     type: str
     seconds: float
     window: Window = Window()
@@ -85,6 +87,8 @@ class SlideSpec:
 
 @dataclass(frozen=True)
 class ScreenSettings:
+    """site.yaml's screen: block, checked."""
+
     enabled: bool = True
     seconds: float = DEFAULT_SECONDS
     reload_minutes: float = DEFAULT_RELOAD_MINUTES

@@ -18,6 +18,8 @@ BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 @dataclass(frozen=True)
 class Theme:
+    """A theme and the themes it extends, found on disk."""
+
     name: str
     dirs: tuple[Path, ...]  # the theme first, then what it extends
 
