@@ -271,6 +271,38 @@ def test_an_exception_inside_the_build_shows_a_generic_error_page_and_the_server
     assert "第三版标题" in get(server, "/news/a.html")[2]
 
 
+def test_no_collection_of_cycles_interrupts_a_rebuild_and_one_runs_after_it(served, monkeypatch):
+    """The cycle collector waits while serve builds (a collection then walks
+    everything the cache keeps) and runs once the pages are ready."""
+    import gc
+
+    site, server = served({f"content/news/n{i}.md": article(f"动态{i}") for i in range(300)})
+    events: list[tuple[str, bool]] = []
+    building = threading.Event()
+    real_build = serve_mod.build
+
+    def watched_build(options):
+        building.set()
+        try:
+            return real_build(options)
+        finally:
+            building.clear()
+
+    def on_collection(phase, _info):
+        if phase == "start":
+            events.append(("during" if building.is_set() else "after", gc.isenabled()))
+
+    monkeypatch.setattr(serve_mod, "build", watched_build)
+    gc.callbacks.append(on_collection)
+    try:
+        site.write("content/news/n3.md", article("新标题", body="改过的正文。"))
+        wait_until(lambda: ("after", True) in events)
+    finally:
+        gc.callbacks.remove(on_collection)
+    assert "新标题" in get(server, "/news/n3.html")[2]
+    assert not [e for e in events if e[0] == "during"], events
+
+
 def test_deleted_files_and_renamed_folders_do_not_stop_the_server(served):
     site, server = served({"content/news/a.md": article("甲"), "content/notices/b.md": article("乙")})
     stamp = server.channel.state.stamp
