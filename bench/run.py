@@ -1,7 +1,8 @@
 """Measure branchboard, and Hugo, Pelican and MkDocs where they are installed.
 
 For each size it generates the same synthetic articles in each tool's layout
-and measures, as medians over several runs:
+and measures, as medians over several runs (the tools taking turns, one round
+each per run):
 
 * cold build (no output, no cache),
 * build again with nothing changed,
@@ -132,26 +133,38 @@ LAYOUT = {"branchboard": "branchboard", "Hugo": "hugo", "Pelican": "pelican",
           "Pelican (cache)": "pelican", "MkDocs": "mkdocs"}
 
 
-def measure_tool(tool_cls, size: int, runs: int, work: Path) -> dict | None:
-    root = work / f"{LAYOUT[tool_cls.name]}-{size}-{tool_cls.__name__}"
-    tool = tool_cls(root)
-    if not tool.available():
-        return None
-    generate.generate(LAYOUT[tool.name], root, size)
-    cold, memory, again, edited = [], [], [], []
-    for i in range(runs):
-        tool.clean()
-        seconds, mib = tool.build()
-        cold.append(seconds)
-        memory.append(mib)
-        again.append(tool.build()[0])
-        edit_one(tool.article(), i)
-        edited.append(tool.build()[0])
-    result = {"cold": statistics.median(cold), "again": statistics.median(again),
-              "edit": statistics.median(edited), "memory": max(memory)}
-    if tool_cls is Branchboard:
-        result.update(measure_branchboard_extras(root, runs))
-    return result
+def one_round(tool: Tool, n: int) -> dict:
+    """Cold build (and its peak memory), build again, build after one edit."""
+    tool.clean()
+    cold, memory = tool.build()
+    again = tool.build()[0]
+    edit_one(tool.article(), n)
+    return {"cold": cold, "memory": memory, "again": again, "edit": tool.build()[0]}
+
+
+def measure(classes: list, size: int, runs: int, work: Path) -> dict:
+    """Each available tool's medians.  The tools take turns, one round each
+    per run: a machine that slows down for a while (a shared host does)
+    slows every tool's figures alike, and the ratios stand."""
+    tools = []
+    for cls in classes:
+        tool = cls(work / f"{LAYOUT[cls.name]}-{size}-{cls.__name__}")
+        if tool.available():
+            generate.generate(LAYOUT[tool.name], tool.root, size)
+            tools.append(tool)
+    rounds: dict[str, list[dict]] = {tool.name: [] for tool in tools}
+    for n in range(runs):
+        for tool in tools:
+            rounds[tool.name].append(one_round(tool, n))
+    results = {}
+    for tool in tools:
+        figures = rounds[tool.name]
+        results[tool.name] = {key: statistics.median(f[key] for f in figures) for key in ("cold", "again", "edit")}
+        results[tool.name]["memory"] = max(f["memory"] for f in figures)
+        if isinstance(tool, Branchboard):
+            results[tool.name].update(measure_branchboard_extras(tool.root, runs))
+        print(f"  measured {tool.name} at {size}", file=sys.stderr)
+    return results
 
 
 def measure_branchboard_extras(root: Path, runs: int) -> dict:
@@ -242,13 +255,8 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
     try:
         for size in args.sizes:
-            results = {}
-            for cls in [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]:
-                measured = measure_tool(cls, size, args.runs, work)
-                if measured is not None:
-                    results[cls.name] = measured
-                    print(f"  measured {cls.name} at {size}", file=sys.stderr)
-            report(size, results)
+            classes = [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]
+            report(size, measure(classes, size, args.runs, work))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
