@@ -13,6 +13,7 @@ import functools
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def native_path(folder: Path, rel: str) -> str:
     return f"{folder}{os.sep}{rel.replace('/', os.sep)}"
 
 
-def find_content(site_dir: Path, files: list[str] | None = None) -> tuple[list[str], list[str]]:
+def find_content(site_dir: Path, files: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
     """Markdown files and other files (assets) under content/, as relative paths."""
     articles, assets = [], []
     for rel in walk_files(site_dir / CONTENT_DIR) if files is None else files:
@@ -136,19 +137,18 @@ PARALLEL_READS = 400  # below this many files to parse, one process is quicker
 
 
 def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
-                 digests: dict | None = None, files: list[str] | None = None) -> tuple[list[Source], list[str]]:
+                 files: dict[str, str] | None = None) -> tuple[list[Source], list[str]]:
     """Read every article; problems go to ``report``.  Returns sources and assets.
 
-    With ``memo`` (content rel -> (file digest, Source, problems)) and the
-    digests of the files as they are now, an unchanged file is not parsed
-    again.  ``files``: the files under content/ when the caller knows them.
+    ``files``: the files under content/ when the caller knows them, with the
+    digests of what they hold now; with ``memo`` (content rel -> (file
+    digest, Source, problems)) an unchanged file is then not parsed again.
     """
     articles, assets = find_content(site_dir, files)
     memo = {} if memo is None else memo
-    digests = digests or {}
-    folder = site_dir / CONTENT_DIR
+    files = files or {}
     placed = [rel for rel in articles if "/" in rel]
-    current = {rel: digests.get(native_path(folder, rel)) for rel in placed}
+    current = {rel: files.get(rel) for rel in placed}
     fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel][0] == current[rel])]
     for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh)):
         memo[rel] = (current[rel], source, problems)

@@ -25,11 +25,10 @@ SITE_FOLDERS = ("content", "data", "schemas")
 
 @dataclass
 class Inputs:
-    """Every file a build reads, by digest, and what they add up to."""
+    """What the files a build reads add up to, and their digests."""
 
     fingerprint: str  # of every file, the code, the output folder, drafts and the day
-    digests: dict  # file path -> sha256
-    content: list  # files under content/, relative to it
+    content: dict  # files under content/, relative to it -> sha256
     others: dict  # file path -> sha256 of every input not under content/ (data, schemas, themes): few
 
 
@@ -138,10 +137,10 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
     for gone in set(stats) - set(digests):
         del stats[gone]
     site, prefix = str(site_dir), f"{CONTENT_DIR}/"
-    content, others = [], {}
+    content, others = {}, {}
     for root, rel, path in roots:
         if root == site and rel.startswith(prefix):
-            content.append(rel[len(prefix):])
+            content[rel[len(prefix):]] = digests[path]
         else:
             others[path] = digests[path]
-    return Inputs(h.hexdigest(), digests, content, others)
+    return Inputs(h.hexdigest(), content, others)

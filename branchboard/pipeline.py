@@ -114,7 +114,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
     inputs = read_inputs(site_dir, theme.dirs, options.out, options.drafts, now, cache.stats,
                          cache.kept("files"))  # serve's watcher says what changed
-    fingerprint, digests = inputs.fingerprint, inputs.digests
+    fingerprint = inputs.fingerprint
     if options.write and not report.has_errors() and is_up_to_date(cache, fingerprint, options.out, now):
         report.extend(cache.warnings)
         return BuildResult(report, Outputs(), time.perf_counter() - started, unchanged=True)
@@ -124,7 +124,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from .pages import render_pages
     from .render import PageMemory
 
-    sources, assets = read_sources(site_dir, report, cache.sources, digests, inputs.content)
+    sources, assets = read_sources(site_dir, report, cache.sources, inputs.content)
     data, data_key = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
     model = build_model(config, sources, assets, now, options.drafts, report, cache.articles,
                         cache.live("model", dict))
