@@ -115,7 +115,12 @@ def run(argv: list[str]):
     to tidy: the process ends without freeing its objects one by one, which
     costs ~40 ms at 5,000 articles (mypy ends the same way).  serve, print and
     new end as usual, their helpers and threads stopped in order."""
-    code = main(argv, process_ends=True)
+    try:
+        code = main(argv, process_ends=True)
+    except BrokenPipeError:  # whoever read our output stopped reading (`| head -1`)
+        # nothing more can be said there, and Python's own last flush must not try
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1  # as Python's own exit on a closed pipe
     if _ONE_SHOT:
         for stream in (sys.stdout, sys.stderr):
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 import urllib.request
 from functools import partial
@@ -103,6 +104,26 @@ def test_a_build_s_last_words_and_exit_code_reach_a_pipe(make_site):
     site.write("content/news/b.md", "---\n标题: 乙\n日期: 二〇二六年\n---\n")
     failed = site.run("build", "--now", "2026-11-25", env=buffered)
     assert failed.code == 1 and "content/news/b.md:3" in failed.err and "上一次生成的网站保持不变" in failed.err, failed.text
+
+
+def test_a_reader_that_stops_after_the_first_line_gets_no_traceback(make_site):
+    """`python build.py | head -1`: the build's last line finds the pipe
+    closed; it ends quietly (the site is built all the same)."""
+    import subprocess
+    import sys
+
+    from conftest import BUILD_PY
+
+    site = make_site({"content/news/a.md": article("甲")})
+    proc = subprocess.Popen([sys.executable, str(BUILD_PY), "build", "--site", str(site.root), "--now", "2026-11-25"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # each line written as printed
+    first = proc.stdout.readline().decode("utf-8")
+    proc.stdout.close()  # as `head -1` does
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait(timeout=60)
+    assert first.startswith("生成完毕") and "Traceback" not in err, err
+    assert (site.out / "news/a.html").is_file()
 
 
 def test_a_build_run_inside_a_longer_process_leaves_the_cycle_collector_on(make_site):
