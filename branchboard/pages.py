@@ -141,36 +141,39 @@ def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, re
                  *(article.fingerprint for article in model.pending))
     if kept.get("key") == key and _within(kept["span"], now):
         report.extend(kept["problems"])
-        made = functools.cache(lambda: {path: context for path, _template, context in
-                                        _board_pages(config, model, board.get(), now, Report())[2]})
+
+        @functools.cache
+        def made() -> dict:  # their contexts, only if one of them is rendered
+            links, extra = _board_pages(config, model, board.get(), now, Report())  # problems: replayed above
+            return {path: context for path, _template, context in links + extra}
+
         specs = [PageSpec(path, template, functools.partial(_context_of, made, path), f"页面 {template}", shown)
                  for path, template, shown in kept["pages"]]
         return BoardSide(specs, kept["board_menu"], kept["footer_menu"], kept["has_board"])
     own = Report()
-    links, extra, pages = _board_pages(config, model, board.get(), now, own)
+    made_board = board.get()
+    links, extra = _board_pages(config, model, made_board, now, own)
     report.extend(own.problems)
-    shown = [fingerprint_of(context) for _path, _template, context in pages]
-    specs = [PageSpec(path, template, context, f"页面 {template}", text)
-             for (path, template, context), text in zip(pages, shown)]
+    specs = [PageSpec(path, template, context, f"页面 {template}", fingerprint_of(context))
+             for path, template, context in links + extra]
     side = BoardSide(specs, [(path, context.get("title", path)) for path, _template, context in links],
                      [(path, context["footer_label"]) for path, _template, context in extra
-                      if context.get("footer_label")], board.exists())
+                      if context.get("footer_label")], made_board is not None)
     kept.clear()
-    kept.update(key=key, span=_span(config, board.get(), now), problems=own.problems,
+    kept.update(key=key, span=_span(config, made_board, now), problems=own.problems,
                 pages=[(spec.path, spec.template, spec.inputs) for spec in specs],
                 board_menu=side.board_menu, footer_menu=side.footer_menu, has_board=side.has_board)
     return side
 
 
-def _board_pages(config, model, board, now, report) -> tuple[list, list, list]:
-    """(path, template, context) of the board pages, of the screen and print
-    pages, and of both, in the order they are claimed."""
+def _board_pages(config, model, board, now, report) -> tuple[list, list]:
+    """(path, template, context) of the board pages, and of the screen and
+    print pages, in the order they are claimed."""
     from . import board as board_mod, printing, screen
 
     links = board_mod.board_pages(board)
-    extra = screen.screen_pages(config, model, board, now, report) + printing.print_pages(
+    return links, screen.screen_pages(config, model, board, now, report) + printing.print_pages(
         config, model, board, now, report)
-    return links, extra, links + extra
 
 
 def _context_of(made, path: str) -> dict:

@@ -164,7 +164,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         raise
     if options.write:
         remember(cache, outputs, build_id, fingerprint, options.out,
-                 valid_until(sources, now, cache.board_pages), report)
+                 valid_until(sources, now, cache.board_pages["span"][1]), report)
         used = {key for key, _body in bodies.values()}
         if options.cache is None:
             cache.save(site_dir, used)
@@ -229,12 +229,6 @@ class BoardRef:
         self._made_from = (data, now, article_urls)
         self._board = _NOT_YET
 
-    def exists(self) -> bool:
-        """Whether there is a board, without loading it when the cache knows."""
-        if self._board is _NOT_YET and self.fingerprint in self._stored:
-            return self._stored[self.fingerprint] is not None
-        return self.get() is not None
-
     def get(self):
         if self._board is _NOT_YET:
             if self.fingerprint in self._stored:
@@ -269,13 +263,12 @@ def is_up_to_date(cache: BuildCache, fingerprint: str, out: Path, now: dt.dateti
             and (cache.valid_until is None or now < cache.valid_until))
 
 
-def valid_until(sources, now: dt.datetime, board_pages: dict):
+def valid_until(sources, now: dt.datetime, board_until: dt.datetime | None):
     """The next moment at which the pages change with the time alone: an
-    article appears or disappears, a slide or a banner ends (the board's
-    pages as last made, see pages.board_side)."""
+    article appears or disappears, or (``board_until``, see
+    pages.board_side) a slide or a banner ends."""
     moments = [m for s in sources for m in (s.meta.get("publish"), s.meta.get("expire")) if m and m > now]
-    moments += [m for m in board_pages.get("span", (None, None))[1:] if m]
-    return min(moments) if moments else None
+    return min(filter(None, (*moments, board_until)), default=None)
 
 
 def remember(cache: BuildCache, outputs: Outputs, build_id: str, fingerprint: str, out: Path, until,
