@@ -11,6 +11,8 @@ the same time.
 The moment is short when every changed file is known to be complete: closed
 after writing, renamed into place or deleted.  A file still open for writing
 (written but not yet closed) makes the loop wait for the usual quiet.
+Once the saves have stopped for a while, the loop calls ``idle`` (serve
+collects garbage then, when no page is waiting for it).
 """
 
 from __future__ import annotations
@@ -143,8 +145,12 @@ class BuildLoop:
     """One build thread: debounced, never two builds at once, nothing lost."""
 
     def __init__(self, run_build: Callable[[list[str]], None], quiet: float = 0.03,
-                 longest_wait: float = 2.0, settled: float = 0.005):
+                 longest_wait: float = 2.0, settled: float = 0.005,
+                 idle: Callable[[], None] | None = None, idle_after: float = 1.0):
         self.run_build = run_build
+        self.idle = idle  # called once after builds, when no change has come for idle_after
+        self.idle_after = idle_after
+        self._idle_owed = idle is not None
         self.quiet = quiet  # build once the files have been still this long
         self.settled = settled  # ... or this long when every changed file is complete
         self.longest_wait = longest_wait  # ... or when changes keep coming this long
@@ -181,12 +187,20 @@ class BuildLoop:
             names = self._next_batch()
             if names is None:
                 return
-            self.run_build(names)
+            if names:
+                self.run_build(names)
+                self._idle_owed = self.idle is not None
+            else:
+                self._idle_owed = False
+                self.idle()
 
     def _next_batch(self) -> list[str] | None:
-        """Wait for changes, then for quiet; the changed names, or None to stop."""
+        """Wait for changes, then for quiet; the changed names, an empty list
+        when the loop has been idle long enough to call ``idle``, or None to stop."""
         with self._cond:
-            self._cond.wait_for(lambda: self._pending or self._stopping)
+            if not self._cond.wait_for(lambda: self._pending or self._stopping,
+                                       self.idle_after if self._idle_owed else None):
+                return []
             first = time.monotonic()
             while not self._stopping:
                 now = time.monotonic()

@@ -271,15 +271,18 @@ def test_an_exception_inside_the_build_shows_a_generic_error_page_and_the_server
     assert "第三版标题" in get(server, "/news/a.html")[2]
 
 
-def test_no_collection_of_cycles_interrupts_a_rebuild_and_one_runs_after_it(served, monkeypatch):
-    """The cycle collector waits while serve builds (a collection then walks
-    everything the cache keeps) and runs once the pages are ready."""
+def test_no_full_collection_interrupts_a_rebuild_or_the_reload_and_one_runs_when_idle(served, monkeypatch):
+    """The cycle collector waits while serve builds (a full collection walks
+    everything the cache keeps) and runs in full only once no save has come
+    for a moment, not while the open pages fetch what was rebuilt."""
     import gc
 
     site, server = served({f"content/news/n{i}.md": article(f"动态{i}") for i in range(300)})
-    events: list[tuple[str, bool]] = []
+    wait_until(lambda: not server.loop._idle_owed)  # the first build's collection is done
+    full: list[tuple[str, float]] = []  # (when, seconds after the pages were published)
     building = threading.Event()
-    real_build = serve_mod.build
+    published: list[float] = []
+    real_build, real_publish = serve_mod.build, server.publish
 
     def watched_build(options):
         building.set()
@@ -288,19 +291,45 @@ def test_no_collection_of_cycles_interrupts_a_rebuild_and_one_runs_after_it(serv
         finally:
             building.clear()
 
-    def on_collection(phase, _info):
-        if phase == "start":
-            events.append(("during" if building.is_set() else "after", gc.isenabled()))
+    def watched_publish(**outcome):
+        published.append(time.monotonic())
+        return real_publish(**outcome)
+
+    def on_collection(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            since = time.monotonic() - published[-1] if published else -1.0
+            full.append(("during" if building.is_set() else "after", since))
 
     monkeypatch.setattr(serve_mod, "build", watched_build)
+    monkeypatch.setattr(server, "publish", watched_publish)
     gc.callbacks.append(on_collection)
     try:
         site.write("content/news/n3.md", article("新标题", body="改过的正文。"))
-        wait_until(lambda: ("after", True) in events)
+        wait_until(lambda: full, timeout=10)
     finally:
         gc.callbacks.remove(on_collection)
     assert "新标题" in get(server, "/news/n3.html")[2]
-    assert not [e for e in events if e[0] == "during"], events
+    assert not [e for e in full if e[0] == "during"], full
+    assert full[0][1] >= 0.9 * server.loop.idle_after, full  # not held right after the reload
+
+
+def test_the_build_loop_goes_idle_once_after_the_saves_stop():
+    builds: list[float] = []
+    idle: list[float] = []
+    loop = BuildLoop(lambda names: builds.append(time.monotonic()), settled=0.01,
+                     idle=lambda: idle.append(time.monotonic()), idle_after=0.4)
+    loop.start()
+    try:
+        loop.changed({"content/news/a.md"}, complete=True)
+        wait_until(lambda: builds)
+        time.sleep(0.2)
+        loop.changed({"content/news/b.md"}, complete=True)  # a second save before the loop is idle
+        wait_until(lambda: idle)
+        time.sleep(0.8)  # idle once, not again and again
+    finally:
+        loop.stop()
+    assert len(builds) == 2 and len(idle) == 1
+    assert idle[0] - builds[-1] >= 0.4
 
 
 def test_deleted_files_and_renamed_folders_do_not_stop_the_server(served):
