@@ -317,7 +317,8 @@ class DevServer:
         self.channel = LiveChannel()
         self.builds = 0  # finished builds, good or bad
         self._building = threading.Lock()  # never two builds at once, whoever asks
-        self.loop = BuildLoop(self.rebuild, quiet=quiet, idle=self.collect_garbage)
+        # the full cycle collection waits for a pause in the saves (see run_build)
+        self.loop = BuildLoop(self.rebuild, quiet=quiet, idle=gc.collect)
         self.watcher = Watcher(options.site_dir, options.out,
                                [options.site_dir / "themes", BUNDLED_THEMES], self.loop.changed)
         self.http: BoardServer | None = None
@@ -360,19 +361,14 @@ class DevServer:
         cache keeps between builds are many, and a collection that started
         in the middle of a rebuild walked them all (~50 ms at 5,000
         articles, every few saves).  The full collection waits until no save
-        has come for a moment (``collect_garbage``): run right after the
-        build, it held every thread, and the open pages' reload with them."""
+        has come for a moment (the build loop's ``idle``): run right after
+        the build, it held every thread, and the open pages' reload with them."""
         with self._building:
             gc.disable()
             try:
                 return self._build_and_report("重新生成" if changed else "生成")
             finally:
                 gc.enable()
-
-    @staticmethod
-    def collect_garbage() -> None:
-        """The build loop calls this once the saves have stopped (see run_build)."""
-        gc.collect()
 
     def _build_and_report(self, action: str) -> SiteState:
         try:

@@ -146,7 +146,7 @@ class BuildLoop:
 
     def __init__(self, run_build: Callable[[list[str]], None], quiet: float = 0.03,
                  longest_wait: float = 2.0, settled: float = 0.005,
-                 idle: Callable[[], None] | None = None, idle_after: float = 1.0):
+                 idle: Callable[[], object] | None = None, idle_after: float = 1.0):
         self.run_build = run_build
         self.idle = idle  # called once after builds, when no change has come for idle_after
         self.idle_after = idle_after
