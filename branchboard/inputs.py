@@ -4,8 +4,10 @@ A build walks the site's folders and the theme's and stats every file; a
 file is read and hashed again only when its size or modification time
 changed.  The dev server knows from its watcher which files changed: it hands
 their names to :class:`SiteFiles`, and its next build looks at those files
-only, instead of walking and statting everything again.  A name it cannot
-place (a folder, a theme file) makes that build walk everything as usual.
+only, instead of walking and statting everything again, and updates the
+digests and the fingerprint's text of the build before instead of making
+them again.  A name it cannot place (a folder, a theme file) makes that
+build walk everything as usual.
 """
 
 from __future__ import annotations
@@ -42,52 +44,64 @@ class SiteFiles:
     def __init__(self, max_age: float = 60.0):
         self._roots: list | None = None  # (root, name, path) of every input, sorted
         self._theme_dirs: tuple = ()
+        self._site = ""
+        self._known: dict[str, tuple] = {}  # name -> its entry in _roots, of the site's own files
+        self._folders: set[str] = set()  # the folders those lie in, and the folders above them
         self._changed: set[str] = set()
         self._walked = 0.0
         self.max_age = max_age
+        self.last: _Reading | None = None  # what read_inputs made of ``_roots`` last time
 
     def changed(self, names) -> None:
         """Names relative to the site (as the watcher gives them) changed."""
         self._changed |= set(names)
 
     def roots(self, site_dir: Path, theme_dirs: tuple) -> tuple[list, set | None]:
-        """Every input file, and the paths that may have changed (None: all)."""
+        """Every input file, and the paths that may have changed (None: all).
+        The list stays the same object while no file came or went."""
         names, self._changed = self._changed, set()
         recent = time.monotonic() - self._walked < self.max_age
-        if self._roots is not None and theme_dirs == self._theme_dirs and recent:
-            updated = _apply(self._roots, site_dir, names)
-            if updated is not None:
-                self._roots = updated
-                return updated, {native_path(site_dir, n) for n in names}
+        if (self._roots is not None and theme_dirs == self._theme_dirs and str(site_dir) == self._site
+                and recent and self._apply(site_dir, names)):
+            return self._roots, {native_path(site_dir, n) for n in names}
         self._roots, self._theme_dirs = walk_inputs(site_dir, theme_dirs), theme_dirs
         self._walked = time.monotonic()
+        self._site = str(site_dir)
+        self._known = {entry[1]: entry for entry in self._roots if entry[0] == self._site}
+        self._folders = set()
+        for name in self._known:
+            self._add_folders(name)
         return self._roots, None
 
+    def _add_folders(self, name: str) -> None:
+        folder = name.rpartition("/")[0]
+        while folder and folder not in self._folders:
+            self._folders.add(folder)
+            folder = folder.rpartition("/")[0]
 
-def _apply(roots: list, site_dir: Path, names: set[str]) -> list | None:
-    """``roots`` with the changed names added or dropped; None when a name is
-    not a plain file of the site's (a folder, a theme file): walk again."""
-    site = str(site_dir)
-    known = {entry[1]: entry for entry in roots if entry[0] == site}
-    added = False
-    for name in names:
-        top = name.split("/", 1)[0]
-        if not (name == "site.yaml" or (top in SITE_FOLDERS and "/" in name)):
-            return None
-        path = native_path(site_dir, name)
-        if os.path.isdir(path) or any(k.startswith(f"{name}/") for k in known):
-            return None  # a folder appeared or went: its files are not named one by one
-        if os.path.isfile(path):
-            if name not in known:
-                known[name] = (site, name, path)
-                added = True
-        elif name in known:
-            del known[name]
-            added = True
-    if not added:
-        return roots
-    others = [entry for entry in roots if entry[0] != site]
-    return sorted(others + list(known.values()))
+    def _apply(self, site_dir: Path, names: set[str]) -> bool:
+        """Add or drop the changed names in the list; False when a name is
+        not a plain file of the site's (a folder, a theme file): walk again."""
+        changed = False
+        for name in names:
+            top = name.split("/", 1)[0]
+            if not (name == "site.yaml" or (top in SITE_FOLDERS and "/" in name)):
+                return False
+            path = native_path(site_dir, name)
+            if name in self._folders or os.path.isdir(path):
+                return False  # a folder appeared or went: its files are not named one by one
+            if os.path.isfile(path):
+                if name not in self._known:
+                    self._known[name] = (self._site, name, path)
+                    self._add_folders(name)
+                    changed = True
+            elif name in self._known:
+                del self._known[name]
+                changed = True
+        if changed:
+            others = [entry for entry in self._roots if entry[0] != self._site]
+            self._roots = sorted(others + list(self._known.values()))
+        return True
 
 
 def walk_inputs(site_dir: Path, theme_dirs) -> list:
@@ -128,19 +142,69 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
         roots, maybe_changed = files.roots(site_dir, tuple(theme_dirs))
     else:
         roots, maybe_changed = walk_inputs(site_dir, theme_dirs), None
-    digests = {}
-    for root, rel, path in roots:
-        seen = stats.get(path) if maybe_changed is not None and path not in maybe_changed else None
-        digests[path] = seen[2] if seen else file_digest(path, stats)
-    h = hashlib.sha256(f"{CODE_DIGEST}\0{out.resolve()}\0{drafts}\0{now.date()}\0".encode())
-    h.update("".join(f"{root}\0{rel}\0{digests[path]}\0" for root, rel, path in roots).encode())
-    for gone in set(stats) - set(digests):
-        del stats[gone]
-    site, prefix = str(site_dir), f"{CONTENT_DIR}/"
-    content, others = {}, {}
-    for root, rel, path in roots:
-        if root == site and rel.startswith(prefix):
-            content[rel[len(prefix):]] = digests[path]
-        else:
-            others[path] = digests[path]
-    return Inputs(h.hexdigest(), content, others)
+    last = files.last if files is not None else None
+    if last is not None and last.roots is roots and maybe_changed is not None:
+        reading = last.updated(maybe_changed, stats)  # the same files: only the named ones are looked at
+    else:
+        reading = _Reading.read(str(site_dir), roots, maybe_changed, stats)
+    if files is not None:
+        files.last = reading
+    head = f"{CODE_DIGEST}\0{out.resolve()}\0{drafts}\0{now.date()}\0"
+    return Inputs(hashlib.sha256((head + "".join(reading.entries)).encode()).hexdigest(),
+                  reading.content, reading.others)
+
+
+class _Reading:
+    """The digests of one list of input files, and the text the fingerprint
+    is made of (an entry a file), kept by SiteFiles so that a build told
+    which files changed updates these instead of making them again."""
+
+    def __init__(self, site: str, roots: list, digests: dict, entries: list, content: dict, others: dict):
+        self.site = site
+        self.roots = roots
+        self.digests = digests  # path -> sha256
+        self.entries = entries  # "root\0rel\0digest\0", in the order of roots
+        self.content = content  # rel under content/ -> sha256
+        self.others = others  # path -> sha256 of every other input
+        self._where: dict | None = None  # path -> (index in roots, rel under content/ or None)
+
+    @classmethod
+    def read(cls, site: str, roots: list, maybe_changed: set | None, stats: dict) -> "_Reading":
+        digests = {}
+        for root, rel, path in roots:
+            seen = stats.get(path) if maybe_changed is not None and path not in maybe_changed else None
+            digests[path] = seen[2] if seen else file_digest(path, stats)
+        for gone in set(stats) - set(digests):
+            del stats[gone]
+        prefix = f"{CONTENT_DIR}/"
+        content, others = {}, {}
+        for root, rel, path in roots:
+            if root == site and rel.startswith(prefix):
+                content[rel[len(prefix):]] = digests[path]
+            else:
+                others[path] = digests[path]
+        entries = [f"{root}\0{rel}\0{digests[path]}\0" for root, rel, path in roots]
+        return cls(site, roots, digests, entries, content, others)
+
+    def updated(self, paths: set, stats: dict) -> "_Reading":
+        """The same files, of which ``paths`` may have changed."""
+        if self._where is None:
+            prefix = f"{CONTENT_DIR}/"
+            self._where = {path: (i, rel[len(prefix):] if root == self.site and rel.startswith(prefix) else None)
+                           for i, (root, rel, path) in enumerate(self.roots)}
+        digests, entries, content, others = dict(self.digests), list(self.entries), dict(self.content), dict(self.others)
+        for path in paths:
+            if path not in self._where:
+                continue  # not an input (a name the watcher gave that no build reads)
+            i, content_rel = self._where[path]
+            value = file_digest(path, stats)
+            digests[path] = value
+            root, rel, _path = self.roots[i]
+            entries[i] = f"{root}\0{rel}\0{value}\0"
+            if content_rel is not None:
+                content[content_rel] = value
+            else:
+                others[path] = value
+        updated = _Reading(self.site, self.roots, digests, entries, content, others)
+        updated._where = self._where
+        return updated

@@ -14,8 +14,9 @@ import pytest
 
 from branchboard.cache import BuildCache
 from branchboard.errors import BuildFailed, Report
-from branchboard.inputs import SiteFiles
+from branchboard.inputs import SiteFiles, read_inputs
 from branchboard.pipeline import Options, build
+from branchboard.theme import find_theme
 from conftest import PROJECT, article, snapshot
 
 NOW = dt.datetime(2026, 11, 25)
@@ -286,6 +287,9 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
                 {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)})
         run(site.root, cache=cache)
         assert snapshot(site.out) == clean_build(site.root, tmp_path), step
+        # what the inputs add up to, updated from the names told, is what a walk of every file finds
+        assert cache.fingerprint == read_inputs(site.root, find_theme(site.root, "default", Report()).dirs,
+                                                site.out, False, NOW, {}).fingerprint, step
     (site.root / "content/news/photo.png").unlink()  # the cover vanishes: the same article is now an error
     if told:
         cache.live("files", SiteFiles).changed({"content/news/photo.png"})
