@@ -177,8 +177,21 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     bodies: dict[str, tuple[str, Body]] = {}
     misses: list[tuple[Article, str]] = []
     stored, checks = cache.bodies, cache.body_checks
+    # the previous build of this process: an article whose Source is the same
+    # object, at the same address, with the links resolving as then, has the
+    # same body, checked then
+    memo = cache.live("bodies by article", dict)
+    last = memo.pop(links, {})
+    memo.clear()
+    memo[links] = kept = {}
     for article in model.articles:
-        key = body_key(by_rel[article.source], article.url)
+        source = by_rel[article.source]
+        seen = last.get(article.source)
+        if seen is not None and seen[0] is source and seen[1] == article.url:
+            bodies[article.source] = seen[2]
+            kept[article.source] = seen
+            continue
+        key = body_key(source, article.url)
         cached = stored.get(key)
         if cached is not None and (checks.get(key) == links
                                    or is_still_valid(cached, ctx, article.source, article.url)):
@@ -201,6 +214,8 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
         bodies[article.source] = (key, cache.bodies[key])
 
     for article in model.articles:
+        if article.source not in kept:
+            kept[article.source] = (by_rel[article.source], article.url, bodies[article.source])
         for line, message, hint, level in bodies[article.source][1].problems:
             (report.error if level == "error" else report.warning)(
                 by_rel[article.source].path, line, None, message, hint)
