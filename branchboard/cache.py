@@ -87,6 +87,7 @@ class BuildCache:
     templates: dict = field(default_factory=dict)  # what each template uses, for one theme digest
     board_pages: dict = field(default_factory=dict)  # the board's own pages as last made (see pages.board_side)
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
+    documents: dict = field(default_factory=dict)  # site.yaml and the theme's files as parsed (yamlio.Documents)
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
     _index: dict | None = None
     _on_disk: dict = field(default_factory=dict)  # the index as the files hold it: section -> its entries

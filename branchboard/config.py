@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BoardError, Report, did_you_mean
-from .yamlio import Positions, load_yaml, read_text
+from .yamlio import Documents, Positions, load_yaml, read_text
 
 CONFIG_FILE = "site.yaml"
 
@@ -125,11 +125,13 @@ OPTIONS: dict[str, tuple[tuple[str, ...], Callable, Any, bool]] = {
 }
 
 
-def load_config(site_dir: Path, report: Report) -> SiteConfig | None:
-    """Read and check site.yaml; problems go to ``report``."""
+def load_config(site_dir: Path, report: Report, documents: Documents | None = None) -> SiteConfig | None:
+    """Read and check site.yaml; problems go to ``report``.  ``documents``:
+    the YAML files earlier builds parsed."""
     path = site_dir / CONFIG_FILE
     try:
-        raw, positions = load_yaml(read_text(path, CONFIG_FILE), CONFIG_FILE)
+        text = read_text(path, CONFIG_FILE)
+        raw, positions = documents.load(text, CONFIG_FILE) if documents else load_yaml(text, CONFIG_FILE)
     except BoardError as err:
         report.add(err)
         return None

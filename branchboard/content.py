@@ -55,6 +55,7 @@ class Source:
     body_line: int  # line of the file on which the body starts
     lines: dict  # key as written -> (line, column) of its value
     body_digest: str = ""  # sha256 of the body
+    front_digest: str = ""  # sha256 of the front matter: unchanged, the fields need not be read again
 
     @property
     def path(self) -> str:
@@ -150,7 +151,7 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     placed = [rel for rel in articles if "/" in rel]
     current = {rel: files.get(rel) for rel in placed}
     fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel][0] == current[rel])]
-    for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh)):
+    for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh, memo)):
         memo[rel] = (current[rel], source, problems)
     sources = []
     for rel in articles:
@@ -167,13 +168,13 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     return sources, assets
 
 
-def _parse_all(site_dir: Path, rels: list[str]) -> list[tuple[Source | None, list]]:
+def _parse_all(site_dir: Path, rels: list[str], memo: dict) -> list[tuple[Source | None, list]]:
     """(source, problems) of each file, in order; many files are parsed by
     forked helper processes, one per core (a cold build of thousands of
-    articles spends a tenth of its time here)."""
+    articles spends a tenth of its time here).  ``memo``: as read_sources'."""
     workers = min(os.cpu_count() or 1, 8)
     if len(rels) < PARALLEL_READS or workers < 2 or not hasattr(os, "fork"):
-        return [_parse(site_dir, rel) for rel in rels]
+        return [_parse(site_dir, rel, memo.get(rel)) for rel in rels]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -181,10 +182,10 @@ def _parse_all(site_dir: Path, rels: list[str]) -> list[tuple[Source | None, lis
         return list(pool.map(functools.partial(_parse, site_dir), rels, chunksize=256))
 
 
-def _parse(site_dir: Path, rel: str) -> tuple[Source | None, list]:
+def _parse(site_dir: Path, rel: str, before: tuple | None = None) -> tuple[Source | None, list]:
     own = Report()
     try:
-        source = read_source(site_dir, rel, own)
+        source = read_source(site_dir, rel, own, before)
     except BoardError as err:
         own.add(err)
         source = None
@@ -204,10 +205,18 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
                      "在文章信息（标题、日期等）之后加一行 ---，再写正文。")
 
 
-def read_source(site_dir: Path, rel: str, report: Report) -> Source | None:
+def read_source(site_dir: Path, rel: str, report: Report, before: tuple | None = None) -> Source | None:
+    """The article at ``rel``; ``before``: (file digest, Source, problems) as
+    an earlier build read it, whose fields stand while its front matter is
+    the same text (most edits change the body only)."""
     path = f"{CONTENT_DIR}/{rel}"
     text = read_text(site_dir / CONTENT_DIR / rel, path)
     front, body, body_line = split_front_matter(text, path)
+    front_digest = hashlib.sha256(front.encode("utf-8")).hexdigest()
+    if before is not None and before[1] is not None and before[1].front_digest == front_digest:
+        report.extend(before[2])
+        return dataclasses.replace(before[1], body=body, body_line=body_line,
+                                   body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest())
     raw, positions = load_yaml(front, path, line_offset=1)
     if raw is None:
         raw = {}
@@ -219,7 +228,7 @@ def read_source(site_dir: Path, rel: str, report: Report) -> Source | None:
         return None
     lines = {key[0]: positions.of(key) for key in positions.values if len(key) == 1}
     return Source(rel=rel, meta=meta, body=body, body_line=body_line, lines=lines,
-                  body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest())
+                  body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest(), front_digest=front_digest)
 
 
 def _check_fields(raw: dict, positions: Positions, path: str, report: Report):

@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BoardError, Report, did_you_mean
-from .yamlio import Loader, Positions, load_yaml, parse_datetime, read_text
+from .yamlio import Positions, load_yaml, loader_class, parse_datetime, read_text
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -246,7 +246,7 @@ class _File:
             return str(value)
         written = re.split(r"\s#|[,\]}]", self.text.split("\n")[line - 1][col - 1:])[0].strip()
         try:
-            same = yaml.load(written, Loader=Loader) == value
+            same = yaml.load(written, Loader=loader_class()) == value
         except yaml.YAMLError:
             same = False
         return written if same else str(value)

@@ -32,6 +32,7 @@ from .inputs import read_inputs
 from .model import build_model
 from .theme import find_theme
 from .write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, write_outputs
+from .yamlio import Documents
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,9 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
             check_output_dir(options.out, site_dir)
         except BoardError as err:
             report.add(err)
-    config = load_config(site_dir, report)
-    theme = find_theme(site_dir, config.theme, report) if config else None
+    documents = Documents(cache.documents)
+    config = load_config(site_dir, report, documents)
+    theme = find_theme(site_dir, config.theme, report, documents) if config else None
     if config is not None:
         from .screen_config import read_screen_settings
 
@@ -165,6 +167,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     if options.write:
         remember(cache, outputs, build_id, fingerprint, options.out,
                  valid_until(sources, now, cache.board_pages["span"][1]), report)
+        cache.documents = documents.used
         used = {key for key, _body in bodies.values()}
         if options.cache is None:
             cache.save(site_dir, used)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BoardError, Report
-from .yamlio import load_yaml, read_text
+from .yamlio import Documents, load_yaml, read_text
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -43,7 +43,8 @@ class Theme:
         return files
 
 
-def find_theme(site_dir: Path, name: str, report: Report) -> Theme | None:
+def find_theme(site_dir: Path, name: str, report: Report, documents: Documents | None = None) -> Theme | None:
+    """The theme and the themes it extends; ``documents``: the YAML files earlier builds parsed."""
     search = [site_dir / "themes", BUNDLED_THEMES]
     dirs: list[Path] = []
     current = name
@@ -58,17 +59,18 @@ def find_theme(site_dir: Path, name: str, report: Report) -> Theme | None:
             report.error(_rel(found / "theme.yaml", site_dir), None, None, f"主题“{current}”的 extends 形成了循环")
             return None
         dirs.append(found)
-        current = _theme_parent(found, site_dir, report)
+        current = _theme_parent(found, site_dir, report, documents)
     return Theme(name, tuple(dirs))
 
 
-def _theme_parent(theme_dir: Path, site_dir: Path, report: Report) -> str | None:
+def _theme_parent(theme_dir: Path, site_dir: Path, report: Report, documents: Documents | None) -> str | None:
     meta_path = theme_dir / "theme.yaml"
     if not meta_path.is_file():
         return None
     rel = _rel(meta_path, site_dir)
     try:
-        meta, _ = load_yaml(read_text(meta_path, rel), rel)
+        text = read_text(meta_path, rel)
+        meta, _ = documents.load(text, rel) if documents else load_yaml(text, rel)
     except BoardError as err:
         report.add(err)
         return None

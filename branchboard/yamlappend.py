@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BoardError
-from .yamlio import Loader, load_yaml, read_text
+from .yamlio import load_yaml, loader_class, read_text
 
 
 class Refused(Exception):
@@ -79,7 +79,7 @@ def _parse(raw: str, rel: str):
     """The data and the node tree; a YAML mistake raises BoardError."""
     text = _normalised(raw)
     doc = load_yaml(text, rel)[0]
-    return doc, yaml.compose(text, Loader=Loader)
+    return doc, yaml.compose(text, Loader=loader_class())
 
 
 def indented(lines: list[str], dash: int, key: int | None = None, newline: str = "\n") -> str:

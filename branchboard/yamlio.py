@@ -9,29 +9,35 @@ field is known, with the field's line number at hand.
 ``load_yaml`` returns the value and a :class:`Positions` table that maps the
 path of every node (a tuple of keys and indexes) to its line and column, so a
 schema error deep in a list can name the line the secretary has to fix.
+
+PyYAML is imported on first use: a build that finds every document as an
+earlier build left it (:class:`Documents`, and the articles' front matter in
+the build cache) does not pay for importing it.
 """
 
 from __future__ import annotations
 
+import functools
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .errors import BoardError
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@functools.cache
+def loader_class():
+    """SafeLoader (libyaml's when present) without implicit timestamps (dates stay strings)."""
+    import yaml
 
-class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader without implicit timestamps (dates stay strings)."""
-
-
-Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("Loader", (base,), {"__doc__": loader_class.__doc__})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
 @dataclass
@@ -125,7 +131,7 @@ _YAML_PROBLEMS = [
 ]
 
 
-def _yaml_error(exc: yaml.YAMLError, rel: str, text: str, line_offset: int) -> BoardError:
+def _yaml_error(exc, rel: str, text: str, line_offset: int) -> BoardError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if "end of stream" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
         mark = exc.context_mark  # where the unclosed quote began
@@ -176,7 +182,9 @@ def load_yaml(text: str, rel: str, line_offset: int = 0):
     Raises :class:`BoardError` for syntax errors and duplicate keys.
     ``line_offset`` is added to every line (front matter starts at line 2).
     """
-    loader = Loader(text)
+    import yaml
+
+    loader = loader_class()(text)
     positions = Positions(line_offset=line_offset)
     try:
         node = loader.get_single_node()
@@ -190,6 +198,8 @@ def load_yaml(text: str, rel: str, line_offset: int = 0):
 
 
 def _convert(loader, node, path, positions, rel):
+    import yaml
+
     positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_object(node, deep=True)
@@ -221,6 +231,25 @@ def _convert(loader, node, path, positions, rel):
             result[key] = _convert(loader, value_node, path + (key,), positions, rel)
         return result
     return loader.construct_object(node, deep=True)  # pragma: no cover
+
+
+class Documents:
+    """YAML files parsed by earlier builds (site.yaml, the theme's), by
+    their text: one found as it was is not parsed again.  ``used`` holds
+    what this build read, for the cache to keep."""
+
+    def __init__(self, known: dict | None = None):
+        self.known = known if known is not None else {}  # (rel, text) -> (value, positions) pickled
+        self.used: dict = {}
+
+    def load(self, text: str, rel: str):
+        """As load_yaml(text, rel); the value is the caller's own to change."""
+        key = (rel, text)
+        kept = self.known.get(key)
+        if kept is None:
+            kept = pickle.dumps(load_yaml(text, rel), pickle.HIGHEST_PROTOCOL)  # a mistake is not kept
+        self.used[key] = kept
+        return pickle.loads(kept)
 
 
 _DATE_RE = re.compile(

@@ -345,6 +345,33 @@ def test_an_edit_no_board_page_shows_loads_neither_the_board_nor_its_pages_code(
         assert snapshot(site.out) == clean_build(site.root, tmp_path), name
 
 
+def test_a_body_edit_parses_no_yaml_and_still_shows_the_front_matter_s_warning(site, tmp_path):
+    """site.yaml, the theme's files and an article's front matter found as an
+    earlier build parsed them are not parsed again: a body edit does not even
+    import the YAML parser, and the warning about the front matter is still
+    shown; a front matter edit reads it again.  Each build's output is that
+    of a clean build."""
+    def edit(title: str, body: str) -> None:
+        (site.root / "content/news/n3.md").write_text(
+            article(title, date="2026-11-04", 标签="[安全]", 颜色="红", body=body), encoding="utf-8")
+
+    edit("动态3", "第一版。\n")
+    run(site.root)
+    for name, title, body, parsed in [("edit body", "动态3", "第二版。\n", False),
+                                      ("edit title", "改了标题", "第二版。\n", True)]:
+        edit(title, body)
+        built = subprocess.run([sys.executable, "-c", "import sys; from branchboard import cli; "
+                                "cli.main(sys.argv[1:]); print('yaml' in sys.modules)",
+                                "build", "--site", str(site.root), "--now", "2026-11-25"],
+                               cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        assert built.returncode == 0, built.stderr
+        assert built.stdout.splitlines()[-1] == str(parsed), name
+        assert "content/news/n3.md:5" in built.stdout + built.stderr and "颜色" in built.stdout + built.stderr
+        page = (site.out / "news/n3.html").read_text(encoding="utf-8")
+        assert title in page and body.strip() in page, name
+        assert snapshot(site.out) == clean_build(site.root, tmp_path), name
+
+
 def test_a_slide_ending_within_the_day_leaves_the_screen_at_that_time(site, tmp_path):
     """Slides may end at a time of day: a later build takes them off the
     screen with no file changed, and the screen kept from an earlier build is

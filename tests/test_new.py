@@ -9,7 +9,7 @@ import yaml
 
 from branchboard.new import slugify
 from branchboard.yamlappend import append_entry
-from branchboard.yamlio import Loader
+from branchboard.yamlio import loader_class
 from conftest import PROJECT, article, snapshot
 
 NOW = ("--now", "2026-11-25")  # a Wednesday
@@ -24,7 +24,7 @@ sections:
 
 def data_of(site, name: str):
     """A data file as YAML reads it, dates left as written."""
-    return yaml.load((site.root / "data" / name).read_text(encoding="utf-8"), Loader=Loader)
+    return yaml.load((site.root / "data" / name).read_text(encoding="utf-8"), Loader=loader_class())
 
 
 def is_insertion(old: str, new: str) -> bool:
@@ -48,7 +48,7 @@ def test_a_new_article_has_its_front_matter_filled_in_and_builds(make_site):
     rel = "content/news/2026-11-25-支部召开主题党日活动.md"
     assert rel in result.out and "下一步" in result.out
     text = (site.root / rel).read_text(encoding="utf-8")
-    front = yaml.load(text.split("---\n")[1], Loader=Loader)
+    front = yaml.load(text.split("---\n")[1], Loader=loader_class())
     assert front == {"标题": "支部召开主题党日活动", "日期": "2026-11-25", "作者": "张丽华",
                      "摘要": None, "标签": []}
     site.build()
@@ -256,7 +256,7 @@ def test_an_entry_joins_any_block_list_as_an_insertion_that_parses(tmp_path, tex
     after = path.read_bytes().decode()
     assert is_insertion(text, after)
     assert after.split("\n")[line - 1].strip() in ("# 新的一项", "课程:")  # where the new text starts
-    doc = yaml.load(after, Loader=Loader)
+    doc = yaml.load(after, Loader=loader_class())
     items = doc if not list_keys else next(doc[k] for k in list_keys if k in doc)
     assert items[-1] == {"日期": "2026-11-25", "主题": "待填写"}
 
