@@ -111,23 +111,32 @@ class Renderer:
         self.memory.contexts = self._contexts
 
     def page_key(self, template: str, page_path: str, context: dict | str) -> str:
-        template_key = self._template_key(template)
-        last = self._previous.get(page_path)
-        if last is not None and last[0] == template_key and (last[1] is context or _same_values(last[1], context)):
-            key = last[2]  # nothing this page shows changed since the previous build
-        else:  # (a text is already made of fingerprints: see PageSpec.inputs)
-            shown = context if type(context) is str else self._fingerprints.of(context)
-            key = digest(template_key, page_path, shown)
-        self._contexts[page_path] = (template_key, context, key)
-        return key
+        return self.page_keys([(template, page_path, context)])[0]
+
+    def page_keys(self, pages) -> list[str]:
+        """page_key of each (template, page path, context), in one pass: a
+        site has thousands of pages, and most are as they were."""
+        previous, contexts, template_key = self._previous, self._contexts, self._template_key
+        keys = []
+        for template, page_path, context in pages:
+            made_by = template_key(template)
+            last = previous.get(page_path)
+            if last is not None and last[0] == made_by and (last[1] is context or _same_values(last[1], context)):
+                key = last[2]  # nothing this page shows changed since the previous build
+            else:  # (a text is already made of fingerprints: see PageSpec.inputs)
+                key = digest(made_by, page_path, context if type(context) is str else self._fingerprints.of(context))
+            contexts[page_path] = (made_by, context, key)
+            keys.append(key)
+        return keys
 
     def _template_key(self, template: str) -> str:
         """The template's files and the site-wide values it names, once per build."""
-        if template not in self._globals:
+        key = self._globals.get(template)
+        if key is None:
             files_hash, names = self._closure(template)
             used = sorted(names & self.common.keys())
-            self._globals[template] = digest(files_hash, *(f"{n}={self._global(n)}" for n in used))
-        return self._globals[template]
+            key = self._globals[template] = digest(files_hash, *(f"{n}={self._global(n)}" for n in used))
+        return key
 
     def _global(self, name: str) -> str:
         key = f"\0{name}"  # beside the templates' keys, never mistaken for one

@@ -68,7 +68,7 @@ class Outputs:
             self.staging = None
 
     def keep_page(self, path: str, key: str, owner: str, report: Report) -> None:
-        if self.claim(path, owner, report):
+        if self.owners.setdefault(path, owner) == owner or self.claim(path, owner, report):
             self.kept.add(path)
             self.keys[path] = key
 
