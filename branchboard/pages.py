@@ -103,11 +103,13 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     previous_keys = previous_keys or {}
     present = set(walk_files(out, skip_ignored=False, ordered=False)) if previous_keys and out is not None else set()
     todo: list[tuple[PageSpec, str]] = []
-    for spec in specs:
-        key = renderer.page_key(spec.template, spec.path, spec.what_it_shows())
-        if previous_keys.get(spec.path) == key and spec.path in present:
-            outputs.keep_page(spec.path, key, spec.owner, report)
-        elif outputs.claim(spec.path, spec.owner, report):
+    keys = renderer.page_keys([(spec.template, spec.path, spec.what_it_shows()) for spec in specs])
+    keep, claim = outputs.keep_page, outputs.claim
+    for spec, key in zip(specs, keys):
+        path = spec.path
+        if previous_keys.get(path) == key and path in present:
+            keep(path, key, spec.owner, report)
+        elif claim(path, spec.owner, report):
             todo.append((spec, key))
     if side.has_board and any("board" in renderer.names(spec.template) for spec, _key in todo):
         common["board"] = board.get()  # (the same fingerprint: the keys above stand)
@@ -258,40 +260,68 @@ def _home(model: SiteModel) -> list[PageSpec]:
 
 
 def _articles(model: SiteModel, bodies, memo: dict, html_of, fingerprint_of) -> list[PageSpec]:
-    """An article's page; ``memo`` (url -> (what it was made of, PageSpec)) gives
-    a page whose article, body and neighbours are the same objects as in the
-    previous build of this process the same spec, so that nothing has to be
-    compared again.  The body's HTML is read (``html_of(key)``) only if the
-    page is rendered."""
+    """An article's page.  ``memo`` keeps what the previous build of this
+    process made: for each section, the section, its link, its articles'
+    bodies and their specs; and for each url, what its spec was made of.
+    While a section is the same object (the model is kept while no article's
+    fields changed, see model.build_model), only the pages whose body is not
+    the same are made again; else a page whose article, body and neighbours
+    are the same objects as before is the same spec.  Either way nothing has
+    to be compared again.  The body's HTML is read (``html_of(key)``) only
+    if the page is rendered."""
+    last_sections = memo.get("sections", {})
+    by_url = memo.setdefault("by url", {})
+    sections = {}
     specs = []
-    made = {}
     for section in model.sections:
         link = _link(section)
-        link_print = fingerprint_of(link)
-        for article in section.articles:
-            key, body = bodies[article.source]
-            newer, older = model.neighbours.get(article.url, (None, None))
-            kept = memo.get(article.url)
-            if kept is not None and kept[0][0] is article and kept[0][1] is body and kept[0][2] == link \
-                    and kept[0][3] is newer and kept[0][4] is older:
-                specs.append(kept[1])
-                made[article.url] = kept
-                continue
-            # a cover that the body shows again is not shown twice
-            name = posixpath.basename(article.cover) if article.cover else ""
-            show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
-            has_toc = body.headings >= 3
-            context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
-                                        newer, older, html_of)
-            # the context is made of exactly these: their fingerprints (the articles'
-            # are kept with them in the build cache) are the page's key
-            inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
-                      f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
-            specs.append(PageSpec(article.url, "article.html", context, article.path, inputs))
-            made[article.url] = ((article, body, link, newer, older), specs[-1])
-    memo.clear()
-    memo.update(made)
+        entries = [bodies[article.source] for article in section.articles]
+        kept = last_sections.get(section.id)
+        if kept is not None and kept[0] is section and kept[1] == link:
+            made = kept[3]
+            if entries != kept[2]:  # the same articles and neighbours: only some bodies changed
+                made = list(made)
+                link_print = fingerprint_of(link)
+                for i, (entry, before) in enumerate(zip(entries, kept[2])):
+                    if entry is not before:
+                        made[i] = _article_spec(section.articles[i], link, link_print, entry, model, html_of, by_url)
+        else:
+            link_print = fingerprint_of(link)
+            made = [_article_spec(article, link, link_print, entry, model, html_of, by_url)
+                    for article, entry in zip(section.articles, entries)]
+        sections[section.id] = (section, link, entries, made)
+        specs += made
+    if len(by_url) > len(specs):  # pages gone since
+        urls = {spec.path for spec in specs}
+        for url in [url for url in by_url if url not in urls]:
+            del by_url[url]
+    memo["sections"] = sections
     return specs
+
+
+def _article_spec(article, link: SectionLink, link_print: str, entry: tuple, model: SiteModel, html_of,
+                  by_url: dict) -> PageSpec:
+    """The spec of an article's page; the same object as in the previous
+    build when its article, body, link and neighbours are (``by_url``)."""
+    key, body = entry
+    newer, older = model.neighbours.get(article.url, (None, None))
+    kept = by_url.get(article.url)
+    if kept is not None and kept[0][0] is article and kept[0][1] is body and kept[0][2] == link \
+            and kept[0][3] is newer and kept[0][4] is older:
+        return kept[1]
+    # a cover that the body shows again is not shown twice
+    name = posixpath.basename(article.cover) if article.cover else ""
+    show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
+    has_toc = body.headings >= 3
+    context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
+                                newer, older, html_of)
+    # the context is made of exactly these: their fingerprints (the articles'
+    # are kept with them in the build cache) are the page's key
+    inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
+              f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
+    spec = PageSpec(article.url, "article.html", context, article.path, inputs)
+    by_url[article.url] = ((article, body, link, newer, older), spec)
+    return spec
 
 
 def _article_context(article, link, show_cover, key, body, has_toc, newer, older, html_of) -> dict:

@@ -270,8 +270,10 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
     (site.root / "data/banners.yaml").write_text(banner.format("安全第一"), encoding="utf-8")
     cache = BuildCache.load(site.root)
     run(site.root, cache=cache)
-    steps = [EDITS[name] for name in ("edit body", "add article", "title moves it in listings",
-                                      "rename article", "data edit", "delete article", "site.yaml edit")]
+    steps = [lambda r: edit_body(r, 3, "只改了正文。")]  # the same fields: the model, its sections are kept
+    steps += [EDITS[name] for name in ("edit body", "add article", "title moves it in listings",
+                                       "rename article", "data edit", "delete article", "site.yaml edit")]
+    steps += [lambda r: edit_body(r, 4, "又只改了正文。")]
     steps += [
         lambda r: (r / "content/news/n2.md").write_text(  # n0 links to n2: its page must follow the move
             article("动态2", date="2026-11-03", slug="elsewhere"), encoding="utf-8"),
