@@ -602,3 +602,27 @@ def test_the_saved_index_keeps_no_markdown_and_forgets_a_deleted_article(site):
         for name in ("index.pickle", "index.journal"):
             path = site.root / ".cache/branchboard" / name
             assert not path.exists() or f"独一无二的正文{step}".encode() not in path.read_bytes(), (step, name)
+
+
+def test_the_build_id_changes_exactly_when_a_page_does(site, tmp_path):
+    """Pages served over HTTP reload when build-id.txt changes: an edit
+    changes it, taking the edit back brings the first one back, and a clean
+    build of the same files (pages listed in another order) writes the same."""
+    from branchboard.write import Outputs
+
+    first = (site.out / "build-id.txt").read_text(encoding="utf-8")
+    edit_body(site.root, 3, "改了。")
+    run(site.root)
+    assert (site.out / "build-id.txt").read_text(encoding="utf-8") != first
+    edit_body(site.root, 3, "正文3。\n\n[相关](n2.md)")  # as it was
+    run(site.root)
+    assert (site.out / "build-id.txt").read_text(encoding="utf-8") == first
+    assert clean_build(site.root, tmp_path)["build-id.txt"] == first.encode("utf-8")
+    one, other = Outputs(), Outputs()
+    one.keys.update({"a.html": "1", "b.html": "2"})
+    other.keys.update({"b.html": "2", "a.html": "1"})
+    assert one.build_id() == other.build_id()
+    other.keys["a.html"] = "3"
+    assert one.build_id() != other.build_id()
+    other.keys.update({"a.html": "2", "b.html": "1"})  # the same keys on other pages
+    assert one.build_id() != other.build_id()
