@@ -172,7 +172,7 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     Link problems are reported with their lines.  ``cache`` is updated."""
     cache = cache if cache is not None else BuildCache()
     by_rel = {s.rel: s for s in sources}
-    ctx = LinkContext({a.source: a.url for a in model.articles}, model.hidden, frozenset(assets))
+    ctx = LinkContext(model.urls, model.hidden, frozenset(assets))
     links = ctx.digest()
     bodies: dict[str, tuple[str, Body]] = {}
     misses: list[tuple[Article, str]] = []

@@ -160,7 +160,8 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
                            "文章要放在栏目文件夹里（例如 content/news/），这篇没有生成网页")
             continue
         _digest, source, problems = memo[rel]
-        report.extend(problems)
+        if problems:
+            report.extend(problems)
         if source is not None:
             sources.append(source)
     for rel in set(memo) - set(placed):

@@ -137,6 +137,12 @@ class SiteModel:
     hidden: frozenset = frozenset()  # content rel of articles not shown today
     pending: tuple = ()  # articles whose publish date is still to come (the screen shows them on the day)
 
+    @functools.cached_property
+    def urls(self) -> dict[str, str]:
+        """Content rel -> url of every visible article; made once (serve keeps
+        the model while no article's fields change)."""
+        return {a.source: a.url for a in self.articles}
+
 
 def listing_order(articles) -> list[Article]:
     """Pinned first, then newest first; the title breaks ties for a stable order."""

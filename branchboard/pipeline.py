@@ -137,8 +137,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     bodies = convert_articles(model, sources, assets, report, cache, site_dir)
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]
-    article_urls = {a.source: a.url for a in model.articles}
-    board = _board(cache.live("board", dict), cache.boards, data, data_key, now, article_urls)
+    board = _board(cache.live("board", dict), cache.boards, data, data_key, now, model.urls)
     _stop_if_errors(report)
 
     incremental = options.write and is_ours_as_left(cache, options.out)
