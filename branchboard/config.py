@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BoardError, Report, did_you_mean
-from .yamlio import Documents, Positions, load_yaml, read_text
+from .yamlio import Documents, Positions, read_text
 
 CONFIG_FILE = "site.yaml"
 
@@ -131,7 +131,7 @@ def load_config(site_dir: Path, report: Report, documents: Documents | None = No
     path = site_dir / CONFIG_FILE
     try:
         text = read_text(path, CONFIG_FILE)
-        raw, positions = documents.load(text, CONFIG_FILE) if documents else load_yaml(text, CONFIG_FILE)
+        raw, positions = (documents or Documents()).load(text, CONFIG_FILE)
     except BoardError as err:
         report.add(err)
         return None

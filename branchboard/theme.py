@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BoardError, Report
-from .yamlio import Documents, load_yaml, read_text
+from .yamlio import Documents, read_text
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -70,7 +70,7 @@ def _theme_parent(theme_dir: Path, site_dir: Path, report: Report, documents: Do
     rel = _rel(meta_path, site_dir)
     try:
         text = read_text(meta_path, rel)
-        meta, _ = documents.load(text, rel) if documents else load_yaml(text, rel)
+        meta, _ = (documents or Documents()).load(text, rel)
     except BoardError as err:
         report.add(err)
         return None
