@@ -177,9 +177,10 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     bodies: dict[str, tuple[str, Body]] = {}
     misses: list[tuple[Article, str]] = []
     stored, checks = cache.bodies, cache.body_checks
-    # the previous build of this process: an article whose Source is the same
-    # object, at the same address, with the links resolving as then, has the
-    # same body, checked then
+    # the previous build of this process: an article whose Markdown has the
+    # same digest, at the same address, with the links resolving as then, has
+    # the same body, checked then (the digest, not the Source: that would keep
+    # every article's Markdown alive through a cold build)
     memo = cache.live("bodies by article", dict)
     last = memo.pop(links, {})
     memo.clear()
@@ -187,7 +188,7 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
     for article in model.articles:
         source = by_rel[article.source]
         seen = last.get(article.source)
-        if seen is not None and seen[0] is source and seen[1] == article.url:
+        if seen is not None and seen[0] == source.body_digest and seen[1] == article.url:
             bodies[article.source] = seen[2]
             kept[article.source] = seen
             continue
@@ -215,7 +216,7 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
 
     for article in model.articles:
         if article.source not in kept:
-            kept[article.source] = (by_rel[article.source], article.url, bodies[article.source])
+            kept[article.source] = (by_rel[article.source].body_digest, article.url, bodies[article.source])
         for line, message, hint, level in bodies[article.source][1].problems:
             (report.error if level == "error" else report.warning)(
                 by_rel[article.source].path, line, None, message, hint)
