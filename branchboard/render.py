@@ -86,7 +86,7 @@ class PageMemory:
 class Renderer:
     """Renders pages; a template mistake becomes a BoardError naming the template.
 
-    It also says what a page is made from (``page_key``): the files of its
+    It also says what a page is made from (``page_keys``): the files of its
     template with everything it extends, includes and imports, the site-wide
     values those templates name, the page's own context and its path.  A value
     the templates never name is no dependency; a template name that cannot be
@@ -110,11 +110,8 @@ class Renderer:
         self._previous, self._contexts = self.memory.contexts, {}
         self.memory.contexts = self._contexts
 
-    def page_key(self, template: str, page_path: str, context: dict | str) -> str:
-        return self.page_keys([(template, page_path, context)])[0]
-
     def page_keys(self, pages) -> list[str]:
-        """page_key of each (template, page path, context), in one pass: a
+        """The key of each (template, page path, context), in one pass: a
         site has thousands of pages, and most are as they were."""
         previous, contexts, template_key = self._previous, self._contexts, self._template_key
         keys = []
