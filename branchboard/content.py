@@ -214,10 +214,10 @@ def read_source(site_dir: Path, rel: str, report: Report, before: tuple | None =
     text = read_text(site_dir / CONTENT_DIR / rel, path)
     front, body, body_line = split_front_matter(text, path)
     front_digest = hashlib.sha256(front.encode("utf-8")).hexdigest()
+    body_digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     if before is not None and before[1] is not None and before[1].front_digest == front_digest:
         report.extend(before[2])
-        return dataclasses.replace(before[1], body=body, body_line=body_line,
-                                   body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest())
+        return dataclasses.replace(before[1], body=body, body_line=body_line, body_digest=body_digest)
     raw, positions = load_yaml(front, path, line_offset=1)
     if raw is None:
         raw = {}
@@ -229,7 +229,7 @@ def read_source(site_dir: Path, rel: str, report: Report, before: tuple | None =
         return None
     lines = {key[0]: positions.of(key) for key in positions.values if len(key) == 1}
     return Source(rel=rel, meta=meta, body=body, body_line=body_line, lines=lines,
-                  body_digest=hashlib.sha256(body.encode("utf-8")).hexdigest(), front_digest=front_digest)
+                  body_digest=body_digest, front_digest=front_digest)
 
 
 def _check_fields(raw: dict, positions: Positions, path: str, report: Report):

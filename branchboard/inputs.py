@@ -155,14 +155,14 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
 
 
 class _Reading:
-    """The digests of one list of input files, and the text the fingerprint
-    is made of (an entry a file), kept by SiteFiles so that a build told
-    which files changed updates these instead of making them again."""
+    """One list of input files as read: the fingerprint's text (an entry a
+    file) and the digests by content rel and by path, kept by SiteFiles so
+    that a build told which files changed updates these instead of making
+    them again."""
 
-    def __init__(self, site: str, roots: list, digests: dict, entries: list, content: dict, others: dict):
+    def __init__(self, site: str, roots: list, entries: list, content: dict, others: dict):
         self.site = site
         self.roots = roots
-        self.digests = digests  # path -> sha256
         self.entries = entries  # "root\0rel\0digest\0", in the order of roots
         self.content = content  # rel under content/ -> sha256
         self.others = others  # path -> sha256 of every other input
@@ -184,7 +184,7 @@ class _Reading:
             else:
                 others[path] = digests[path]
         entries = [f"{root}\0{rel}\0{digests[path]}\0" for root, rel, path in roots]
-        return cls(site, roots, digests, entries, content, others)
+        return cls(site, roots, entries, content, others)
 
     def updated(self, paths: set, stats: dict) -> "_Reading":
         """The same files, of which ``paths`` may have changed."""
@@ -192,19 +192,18 @@ class _Reading:
             prefix = f"{CONTENT_DIR}/"
             self._where = {path: (i, rel[len(prefix):] if root == self.site and rel.startswith(prefix) else None)
                            for i, (root, rel, path) in enumerate(self.roots)}
-        digests, entries, content, others = dict(self.digests), list(self.entries), dict(self.content), dict(self.others)
+        entries, content, others = list(self.entries), dict(self.content), dict(self.others)
         for path in paths:
             if path not in self._where:
                 continue  # not an input (a name the watcher gave that no build reads)
             i, content_rel = self._where[path]
             value = file_digest(path, stats)
-            digests[path] = value
             root, rel, _path = self.roots[i]
             entries[i] = f"{root}\0{rel}\0{value}\0"
             if content_rel is not None:
                 content[content_rel] = value
             else:
                 others[path] = value
-        updated = _Reading(self.site, self.roots, digests, entries, content, others)
+        updated = _Reading(self.site, self.roots, entries, content, others)
         updated._where = self._where
         return updated
