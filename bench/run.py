@@ -20,6 +20,7 @@ the figures are for people to read.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shutil
@@ -105,9 +106,38 @@ class Hugo(Tool):
         return self.root / "content" / "news" / "a00000" / "index.md"
 
 
-class Pelican(Tool):
+class PythonTool(Tool):
+    """A tool written in Python.  Installed beside branchboard, it runs on the
+    same interpreter (``python -m``), so that what the interpreter costs (how
+    it was compiled, what its start-up runs) counts alike for every Python
+    tool; otherwise on the one its command on PATH names, which the table
+    shows."""
+
+    module = ""
+    arguments: list[str] = []
+
+    @property
+    def command(self) -> list[str]:
+        if importlib.util.find_spec(self.module) is not None:
+            return [sys.executable, "-m", self.module, *self.arguments]
+        return [self.module, *self.arguments]
+
+    def interpreter(self) -> str:
+        if self.command[0] == sys.executable:
+            return sys.executable
+        script = shutil.which(self.command[0])
+        try:
+            with open(script, "rb") as file:
+                first = file.readline().decode("utf-8", "replace")
+        except (OSError, TypeError):
+            return "?"
+        return first[2:].strip() if first.startswith("#!") else "?"
+
+
+class Pelican(PythonTool):
     name = "Pelican"
-    command = ["pelican", "content", "-s", "pelicanconf.py", "-q"]
+    module = "pelican"
+    arguments = ["content", "-s", "pelicanconf.py", "-q"]
     outputs = ("output", "cache")
 
     def article(self) -> Path:
@@ -116,13 +146,14 @@ class Pelican(Tool):
 
 class PelicanCached(Pelican):
     name = "Pelican (cache)"
-    command = ["pelican", "content", "-s", "pelicanconf.py", "-q", "--cache-path", "cache",
-               "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true", "CHECK_MODIFIED_METHOD=\"mtime\""]
+    arguments = [*Pelican.arguments, "--cache-path", "cache",
+                 "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true", "CHECK_MODIFIED_METHOD=\"mtime\""]
 
 
-class MkDocs(Tool):
+class MkDocs(PythonTool):
     name = "MkDocs"
-    command = ["mkdocs", "build", "-q"]
+    module = "mkdocs"
+    arguments = ["build", "-q"]
     outputs = ("site",)
 
     def article(self) -> Path:
@@ -251,11 +282,15 @@ def main() -> None:
                              "when installed (default: all)")
     args = parser.parse_args()
     print(f"# branchboard benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), "
-          f"Python {platform.python_version()}, {platform.system()} {platform.machine()}")
+          f"Python {platform.python_version()} ({sys.executable}), {platform.system()} {platform.machine()}")
+    classes = [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]
+    for cls in classes:
+        if issubclass(cls, PythonTool) and cls(Path()).available():
+            used = cls(Path()).interpreter()
+            print(f"{cls.name} runs on {'the same Python' if used == sys.executable else used}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
     try:
         for size in args.sizes:
-            classes = [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]
             report(size, measure(classes, size, args.runs, work))
     finally:
         if args.keep is None:
