@@ -27,13 +27,29 @@ class UsageError(Exception):
     pass
 
 
+class ChineseHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class ChineseParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese too: the help's headings, the
+    help option and the usage mistakes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, formatter_class=ChineseHelp, add_help=False, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示这段说明")
+
     def error(self, message):  # argparse calls this for every usage mistake
         self.print_usage(sys.stderr)
         message = (message.replace("the following arguments are required", "缺少参数")
                    .replace("unrecognized arguments", "不认识的参数")
                    .replace("invalid choice", "无效的选项")
+                   .replace("choose from", "可选")
                    .replace("expected one argument", "需要一个值"))
+        message = re.sub(r"^argument ([^:]+): ", r"\1：", message)
         print(f"用法错误：{message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 

@@ -76,6 +76,19 @@ def test_usage_errors_exit_2(make_site, tmp_path):
     assert result.code == 2 and "没有 site.yaml" in result.err
 
 
+def test_help_and_usage_mistakes_are_in_chinese(make_site):
+    site = make_site()
+    for args in (("-h",), ("build", "-h"), ("serve", "--help"), ("new", "article", "-h")):
+        result = site.run(*args)
+        assert result.code == 0 and result.out.startswith("用法：python build.py"), (args, result.text)
+        assert "显示这段说明" in result.out and "选项" in result.out, (args, result.out)
+        for english in ("usage:", "options:", "show this help", "positional arguments"):
+            assert english not in result.out, (args, english)
+    result = site.run("explode")
+    assert result.code == 2 and "用法错误：命令：无效的选项" in result.err and "可选" in result.err, result.err
+    assert "argument" not in result.err and "choose from" not in result.err
+
+
 def test_plain_build_py_means_build(make_site):
     site = make_site({"content/news/a.md": article("甲")})
     result = site.run("--now", "2026-11-25")
