@@ -202,6 +202,7 @@ def measure(classes: list, size: int, runs: int, work: Path) -> dict:
         figures = rounds[tool.name]
         results[tool.name] = {key: statistics.median(f[key] for f in figures) for key in ("cold", "again", "edit")}
         results[tool.name]["memory"] = max(f["memory"] for f in figures)
+        results[tool.name]["rounds"] = figures
         if isinstance(tool, Branchboard):
             results[tool.name].update(measure_branchboard_extras(tool.root, runs))
         print(f"  measured {tool.name} at {size}", file=sys.stderr)
@@ -245,6 +246,18 @@ def faster(theirs, ours) -> str:
     return f"{theirs / ours:.1f}× faster" if theirs >= ours else f"{ours / theirs:.1f}× slower"
 
 
+def per_round(theirs: list[dict], ours: list[dict], key: str) -> str:
+    """The ratio within each round, where the two tools ran seconds apart:
+    the machine's drift (a shared host speeds up and slows down for minutes
+    at a time) moves both figures of a round alike, and the spread of these
+    ratios shows how far one run's ratio can be trusted."""
+    ratios = sorted(t[key] / o[key] for t, o in zip(theirs, ours) if t[key] and o[key])
+    if not ratios:
+        return ""
+    return (f" (their time ÷ ours by round: median {statistics.median(ratios):.1f}, "
+            f"{ratios[0]:.1f} to {ratios[-1]:.1f})")
+
+
 def smaller(theirs, ours) -> str:
     if not theirs or not ours:
         return "–"
@@ -263,8 +276,10 @@ def report(size: int, results: dict) -> None:
     for name, r in results.items():
         if name == "branchboard":
             continue
-        print(f"- vs {name}: one-edit build {faster(r['edit'], bb['edit'])}, "
-              f"cold build {faster(r['cold'], bb['cold'])}, memory {smaller(r['memory'], bb['memory'])}")
+        print(f"- vs {name}: one-edit build {faster(r['edit'], bb['edit'])}"
+              f"{per_round(r['rounds'], bb['rounds'], 'edit')}, "
+              f"cold build {faster(r['cold'], bb['cold'])}{per_round(r['rounds'], bb['rounds'], 'cold')}, "
+              f"memory {smaller(r['memory'], bb['memory'])}")
 
 
 OTHERS = (Hugo, Pelican, PelicanCached, MkDocs)
