@@ -78,9 +78,10 @@ class Tool:
         another), so the cold build would measure the disk's recent past, and
         by luck, more than the tool."""
         self.trash.mkdir(exist_ok=True)
+        aside = Path(tempfile.mkdtemp(dir=self.trash))
         for name in self.outputs:
             if (self.root / name).exists():
-                (self.root / name).rename(self.trash / f"{len(list(self.trash.iterdir()))}")
+                (self.root / name).rename(aside / name)
 
     def build(self) -> tuple[float, float]:
         return run_measured(self.command, self.root)
