@@ -20,6 +20,7 @@ the figures are for people to read.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import platform
@@ -127,7 +128,7 @@ class PythonTool(Tool):
     module = ""
     arguments: list[str] = []
 
-    @property
+    @functools.cached_property
     def command(self) -> list[str]:
         if importlib.util.find_spec(self.module) is not None:
             return [sys.executable, "-m", self.module, *self.arguments]
@@ -310,10 +311,10 @@ def main() -> None:
     print(f"# branchboard benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), "
           f"Python {platform.python_version()} ({sys.executable}), {platform.system()} {platform.machine()}")
     classes = [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]
-    for cls in classes:
-        if issubclass(cls, PythonTool) and cls(Path()).available():
-            used = cls(Path()).interpreter()
-            print(f"{cls.name} runs on {'the same Python' if used == sys.executable else used}")
+    for tool in (cls(Path()) for cls in classes if issubclass(cls, PythonTool)):
+        if tool.available():
+            used = tool.interpreter()
+            print(f"{tool.name} runs on {'the same Python' if used == sys.executable else used}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
     try:
         for size in args.sizes:
