@@ -44,13 +44,20 @@ _NEEDED_WHEN = {
 }
 
 # The same for inline patterns, which are tried at every position of every run
-# of text: one that needs a character the text does not have is left out.
-# (Markdown's own patterns by the names it registers them under; any other
-# pattern is always tried.)
+# of text: one that needs what the text does not have (any of the strings
+# given) is left out.  (Markdown's own patterns by the names they are
+# registered under; any other pattern is always tried.)  A reference link
+# shows only when its text defines the reference ("[id]: ..."): without a
+# definition the four reference patterns find nothing they may replace.  A
+# hard line break is two spaces at the end of a line, or a tab that
+# Markdown turns into spaces.
 _PATTERN_NEEDS = {
-    "backtick": "`", "escape": "\\", "html": "<", "autolink": "<", "automail": "<", "entity": "&",
-    **{name: "[" for name in ("reference", "link", "image_link", "image_reference", "short_reference",
-                              "short_image_ref", "footnote")},
+    "backtick": ("`",), "escape": ("\\",), "html": ("<",), "autolink": ("<",), "automail": ("<",),
+    "entity": ("&",), "link": ("[",), "image_link": ("![",), "footnote": ("[^",),
+    **{name: ("]:",) for name in ("reference", "image_reference", "short_reference", "short_image_ref")},
+    "linebreak": ("  \n", "  \r", "\t"),
+    # emphasis: one pattern for both marks in newer Markdown, two in older
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
 }
 
 
@@ -260,12 +267,11 @@ class MarkdownRenderer:
         """The instance's inline patterns in their order, less those that
         cannot match ``text``; a plain list, also spared the registry's
         lookup by position on every try."""
-        missing = "".join(sorted({c for c in _PATTERN_NEEDS.values() if c not in text}))
+        missing = tuple(name for name, needs in _PATTERN_NEEDS.items() if not any(n in text for n in needs))
         key = (id(md), missing)
         if key not in self._patterns:
             registry = md.inlinePatterns
-            left_out = {id(registry[name]) for name, c in _PATTERN_NEEDS.items()
-                        if c in missing and name in registry}
+            left_out = {id(registry[name]) for name in missing if name in registry}
             self._patterns[key] = [pattern for pattern in registry if id(pattern) not in left_out]
         return self._patterns[key]
 

@@ -107,6 +107,13 @@ SAMPLES = {
     "autolinks and tags": "网址 <http://example.com>，信箱 <a@b.cn>，<b>粗</b>。\n",
     "entities": "&copy; &#169; 与 AT&T。\n",
     "hard line break": "第一行  \n第二行\n",
+    "hard line break, Windows line ends": "第一行  \r\n第二行\r\n",
+    "hard line break from a tab": "第一二行\t\n第二行\n",
+    "underscores only": "__加粗__与_斜体_，不用星号。\n",
+    "asterisks only": "**加粗**与*斜体*。\n",
+    "reference not defined": "见[通知][甲]、[乙]和![图][丙]。\n",
+    "references defined": "见[通知][甲]、[甲]和![图][丙]、![丙]。\n\n[甲]: a.md\n[丙]: images/c.jpg\n",
+    "image only": "![照片](images/a.jpg)\n",
     "contents marker": "[TOC]\n\n## 一、学习\n\n### 发言\n\n正文。\n",
     "everything": "## 总结 {: #sum }\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n注[^n]。QC。\n\n"
                   "```\ncode\n```\n\n术语\n: 解释\n\n*[QC]: 质量控制\n\n[^n]: 脚注。\n",
