@@ -260,6 +260,7 @@ class MarkdownRenderer:
         md = self._instances.get(key)
         if md is None:
             md = markdown.Markdown(extensions=[*_extensions(*key), _BoardExtension()], output_format="html")
+            md.is_block_level = _remembered(md.is_block_level)
             self._instances[key] = md
         return md
 
@@ -290,6 +291,22 @@ class MarkdownRenderer:
             headings=_count_tokens(getattr(md, "toc_tokens", [])),
             problems=tuple(links.problems),
         )
+
+
+def _remembered(is_block_level):
+    """Markdown's is_block_level, answered once for each tag: it looks a tag
+    up in a list of some sixty names, for most elements several times over
+    (a twentieth of a conversion).  The list is final once the instance is
+    made with its extensions."""
+    answers: dict = {}
+
+    def remembered(tag) -> bool:
+        answer = answers.get(tag)
+        if answer is None:
+            answer = answers[tag] = is_block_level(tag)
+        return answer
+
+    return remembered
 
 
 def _count_tokens(tokens) -> int:
