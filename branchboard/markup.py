@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, nest_toc_tokens, slugify_unicode, unique
 from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists", "abbr", "def_list"]
@@ -61,19 +61,75 @@ _PATTERN_NEEDS = {
 }
 
 
-def _extensions(names, toc_marker: bool) -> list[Extension]:
+def _extensions(names, toc_marker: bool, lean: bool) -> list[Extension]:
     """Markdown's own extensions, made directly: given by name, Markdown would
     first search every installed package's entry points for them.  toc looks
     through the whole tree for a paragraph that is just "[TOC]" to put the
-    contents there: only a text that has one needs that search."""
+    contents there: only a text that has one needs that search.  ``lean``:
+    toc makes the contents of plain headings itself (_LeanToc)."""
     made = []
     for name in names:
         module = importlib.import_module(f"markdown.extensions.{name}")
         config = EXTENSION_CONFIGS.get(name, {})
         if name == "toc" and not toc_marker:
             config = {**config, "marker": ""}
-        made.append(module.makeExtension(**config))
+        if name == "toc" and lean:
+            made.append(_LeanTocExtension(**config))
+        else:
+            made.append(module.makeExtension(**config))
     return made
+
+
+_NOT_PLAIN = re.compile('[&<>"\x02\x03]')  # what Markdown's serializer or postprocessors would change
+
+
+class _LeanToc(TocTreeprocessor):
+    """Markdown's table of contents, the same ids, tokens and HTML, made
+    without serializing each heading and the contents again (a sixth of a
+    conversion) when every heading is plain text: no markup in it, nothing
+    the serializer would escape, no placeholder, no label of its own.  Any
+    other text, and any setting this does not make, takes Markdown's way."""
+
+    def run(self, doc):
+        headings = [el for el in doc.iter() if isinstance(el.tag, str) and self.header_rgx.match(el.tag)]
+        if self.marker or self.title or self.use_anchors or self.use_permalinks not in (False, None) \
+                or _NOT_PLAIN.search(self.toc_class) or not all(map(_is_plain_heading, headings)):
+            return super().run(doc)
+        used_ids = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
+        tokens = []
+        for el in headings:
+            self.set_level(el)
+            inner = (el.text or "").strip()
+            name = " ".join(inner.split())
+            if "id" not in el.attrib:
+                el.attrib["id"] = unique(self.slugify(name, self.sep), used_ids)
+            level = int(el.tag[-1])
+            if self.toc_top <= level <= self.toc_bottom:
+                tokens.append({"level": level, "id": el.attrib["id"], "name": name, "html": inner,
+                               "data-toc-label": ""})
+        tokens = nest_toc_tokens(tokens)
+        self.md.toc_tokens = tokens
+        self.md.toc = f'<div class="{self.toc_class}">\n{_toc_list(tokens)}\n</div>\n'
+
+
+def _is_plain_heading(el) -> bool:
+    return (not len(el) and "data-toc-label" not in el.attrib
+            and not _NOT_PLAIN.search(el.text or "") and not _NOT_PLAIN.search(el.attrib.get("id", "")))
+
+
+def _toc_list(tokens) -> str:
+    """The list of the contents as Markdown's serializer writes it."""
+    if not tokens:
+        return "<ul></ul>"
+    items = []
+    for t in tokens:
+        inner = f"{_toc_list(t['children'])}\n" if t["children"] else ""
+        items.append(f'<li><a href="#{t["id"]}">{t["name"]}</a>{inner}</li>\n')
+    return "<ul>\n" + "".join(items) + "</ul>"
+
+
+class _LeanTocExtension(TocExtension):
+    TreeProcessorClass = _LeanToc
 
 
 # wide East Asian characters, as Goldmark's eastAsianLineBreaks takes them; the
@@ -256,7 +312,7 @@ class MarkdownRenderer:
     def _instance(self, text: str) -> markdown.Markdown:
         names = tuple(n for n in EXTENSIONS
                       if self._every or n not in _NEEDED_WHEN or _NEEDED_WHEN[n](text))
-        key = (names, self._every or "[TOC]" in text)
+        key = (names, self._every or "[TOC]" in text, not self._every)
         md = self._instances.get(key)
         if md is None:
             md = markdown.Markdown(extensions=[*_extensions(*key), _BoardExtension()], output_format="html")

@@ -114,17 +114,38 @@ SAMPLES = {
     "reference not defined": "见[通知][甲]、[乙]和![图][丙]。\n",
     "references defined": "见[通知][甲]、[甲]和![图][丙]、![丙]。\n\n[甲]: a.md\n[丙]: images/c.jpg\n",
     "image only": "![照片](images/a.jpg)\n",
+    "headings outside the contents": "# 总标题\n\n## 一\n\n##### 细目\n\n###### 更细\n\n正文。\n",
+    "headings skipping and returning": "#### 四级\n\n## 二级\n\n#### 又四级\n\n### 三级\n",
+    "headings repeated": "## 小结\n\n## 小结\n\n## 小结_1\n\n## 小结\n\n##\n\n## \n",
+    "heading underlined": "学习体会\n--------\n\n正文。\n",
+    "heading with its own id": "## 标题 {: #own }\n\n## own\n\n## 标题\n",
+    "headings with marks": "## A&B 与 &copy;\n\n## `代码`\n\n## [链接](a.md)\n\n## **粗**\n\n## 1 < 2 > 0\n",
+    "heading with a footnote": "## 标题[^1]\n\n[^1]: 注。\n",
+    "heading with a label": "## 很长的标题 { data-toc-label=\"短\" }\n",
+    "heading with quotes and escapes": "## 他说\"好\"\n\n## \\*星号\\*\n",
     "contents marker": "[TOC]\n\n## 一、学习\n\n### 发言\n\n正文。\n",
     "everything": "## 总结 {: #sum }\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n注[^n]。QC。\n\n"
                   "```\ncode\n```\n\n术语\n: 解释\n\n*[QC]: 质量控制\n\n[^n]: 脚注。\n",
 }
 
 
-def test_leaving_out_extensions_a_text_cannot_use_changes_no_html():
+# the samples whose contents branchboard leaves to Markdown's toc
+NOT_PLAIN_HEADINGS = {"headings with marks", "heading with a footnote", "heading with a label",
+                      "heading with quotes and escapes", "contents marker"}
+
+
+def test_leaving_out_extensions_a_text_cannot_use_changes_no_html(monkeypatch):
+    from markdown.extensions.toc import TocTreeprocessor
+
     from branchboard.markup import MarkdownRenderer
 
+    markdowns_contents = []  # texts whose contents Markdown's own toc made
+    own_run = TocTreeprocessor.run
+    monkeypatch.setattr(TocTreeprocessor, "run", lambda self, doc: (markdowns_contents.append(self.md), own_run(self, doc))[1])
     every, chosen = MarkdownRenderer(every_extension=True), MarkdownRenderer()
     for name, text in SAMPLES.items():
+        markdowns_contents.clear()
         assert chosen.render(text, None) == every.render(text, None), name
+        assert len(markdowns_contents) == (2 if name in NOT_PLAIN_HEADINGS else 1), name  # every: always
     assert len(chosen._instances) > 2  # the samples did need different sets
     assert len({len(patterns) for patterns in chosen._patterns.values()}) > 2  # and different inline patterns
