@@ -219,7 +219,11 @@ def _render_all(renderer: Renderer, todo: list[tuple[PageSpec, str]], outputs: O
     for template in {spec.template for spec, _key in todo}:  # compiled once, before the fork
         renderer.preload(template)
     _JOB.update(renderer=renderer, todo=todo, staging=outputs.staging)
-    chunks = [range(i, min(i + 64, len(todo))) for i in range(0, len(todo), 64)]
+    # the pages at the end of the list (listings, tags, the board's pages)
+    # show many articles or figures each and are the slowest: they are
+    # rendered first, so that the processes end together rather than one
+    # rendering them alone at the end (the order of the files is no matter)
+    chunks = [range(end - 1, max(end - 64, 0) - 1, -1) for end in range(len(todo), 0, -64)]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for done in pool.map(_render_chunk, chunks):
