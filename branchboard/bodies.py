@@ -243,5 +243,6 @@ def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=min(workers, 8), mp_context=multiprocessing.get_context(method),
                              initializer=_init_worker, initargs=(ctx,)) as pool:
-        # small chunks: results are taken (and their HTML stored) as they come, not held in bulk
-        yield from pool.map(_convert_in_worker, work, chunksize=64)
+        # small chunks: results are taken (and their HTML stored) as they come, not held in bulk,
+        # and the processes end within a few articles of each other
+        yield from pool.map(_convert_in_worker, work, chunksize=16)
