@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, BuildCache, CacheDamaged
 from .config import load_config
-from .content import read_sources
+from .content import find_content, read_sources
 from .errors import BoardError, BuildFailed, Report
 from .fingerprint import digest
 from .inputs import read_inputs
@@ -126,8 +126,11 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from .pages import render_pages
     from .render import PageMemory
 
-    sources, assets = read_sources(site_dir, report, cache.sources, inputs.content)
-    data, data_key = read_board_data(site_dir, config, theme, sources, inputs.others, cache, report)
+    articles = [rel for rel in find_content(site_dir, inputs.content)[0] if "/" in rel]  # those with a page
+    with read_board_data(site_dir, config, theme, articles, inputs.others, cache,
+                         helper=options.cache is None) as board_data:
+        sources, assets = read_sources(site_dir, report, cache.sources, inputs.content)
+        data, data_key = board_data.result(report)
     model = build_model(config, sources, assets, now, options.drafts, report, cache.articles,
                         cache.live("model", dict))
     _stop_if_errors(report)
@@ -175,32 +178,69 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     return BuildResult(report, outputs, time.perf_counter() - started)
 
 
-def read_board_data(site_dir, config, theme, sources, digests, cache: BuildCache, report: Report):
+def read_board_data(site_dir, config, theme, articles: list[str], digests, cache: BuildCache,
+                    helper: bool = False) -> "BoardData":
     """data/*.yaml read and checked, or taken from the cache when none of
     the data files, schemas, article paths or settings changed; with the key
-    those make (equal keys, equal data)."""
+    those make (equal keys, equal data).  ``articles``: the content paths a
+    data file may name; ``helper``: see BoardData."""
     schema_dirs = [site_dir / "schemas", *theme.schema_dirs]
     settings = {"honor_titles": list(config.honor_titles)}
-    articles = sorted(s.rel for s in sources)
     prefixes = tuple(f"{d}{os.sep}" for d in [site_dir / "data", *schema_dirs])
     # each file by its folder's place in that list and its path inside it: the
     # key (and the board's fingerprint made from it) is the same wherever the
     # site lies, as the pages are
     inputs = sorted((i, p[len(prefix):], d) for p, d in digests.items() if p.startswith(prefixes)
                     for i, prefix in enumerate(prefixes) if p.startswith(prefix))
-    key = hashlib.sha256(repr((inputs, articles, settings)).encode("utf-8")).hexdigest()
-    if key in cache.data:
-        data, problems = cache.data[key]
+    key = hashlib.sha256(repr((inputs, sorted(articles), settings)).encode("utf-8")).hexdigest()
+    return BoardData(key, cache.data, (site_dir, schema_dirs, set(articles), settings), helper)
+
+
+class BoardData:
+    """The board's data, being read: ``with`` it, the articles are parsed,
+    then ``result`` gives it.  Checking the data first imports jsonschema,
+    most of the 60 ms it takes at a thousand articles: a build that runs
+    once (``helper``; not serve, which imports it once and keeps it) reads
+    the data in a forked helper process while the articles are parsed."""
+
+    def __init__(self, key: str, cached: dict, read_with: tuple, helper: bool):
+        self.key = key
+        self._cached = cached  # the cache's: key -> (data, problems); one entry
+        self._read_with = read_with
+        self._use_helper = helper
+        self._helper = None
+        self._future = None
+
+    def __enter__(self) -> "BoardData":
+        if self._use_helper and self.key not in self._cached and (os.cpu_count() or 1) > 1 \
+                and hasattr(os, "fork"):
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._helper.submit(_read_data, *self._read_with)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._helper is not None:
+            self._helper.shutdown(cancel_futures=True)
+
+    def result(self, report: Report) -> tuple[dict, str]:
+        if self.key not in self._cached:
+            made = self._future.result() if self._future is not None else _read_data(*self._read_with)
+            self._cached.clear()
+            self._cached[self.key] = made
+        data, problems = self._cached[self.key]
         report.extend(problems)
-        return data, key
+        return data, self.key
+
+
+def _read_data(site_dir, schema_dirs, articles, settings) -> tuple[dict, list]:
     from . import data as data_mod  # jsonschema is imported only when data changed
 
     own = Report()
-    data = data_mod.read_data(site_dir, schema_dirs, set(articles), settings, own)
-    report.extend(own.problems)
-    cache.data.clear()
-    cache.data[key] = (data, own.problems)
-    return data, key
+    data = data_mod.read_data(site_dir, schema_dirs, articles, settings, own)
+    return data, own.problems
 
 
 def _board(memo: dict, stored: dict, data, data_key: str, now: dt.datetime, article_urls: dict) -> "BoardRef":
