@@ -44,6 +44,21 @@ def url(ctx, target: str) -> str:
     return relative_url(str(target), ctx["page_path"])
 
 
+class _Environment(jinja2.Environment):
+    """An environment that compiles a template from the tree the renderer
+    parsed to find what the template uses (``parsed``), instead of parsing
+    its source a second time: a cold build compiles every template."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.parsed: dict[tuple[str, str], nodes.Template] = {}  # (name, source) -> its tree, until compiled
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if isinstance(source, str):
+            source = self.parsed.pop((name, source), source)
+        return super().compile(source, name, filename, raw, defer_init)
+
+
 def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.Environment:
     cache = None
     if bytecode_dir is not None:
@@ -52,7 +67,7 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.E
             cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
             cache = None  # a read-only site still builds
-    env = jinja2.Environment(
+    env = _Environment(
         bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -153,11 +168,13 @@ class Renderer:
             if current in seen:
                 continue
             try:
-                source, _filename, _uptodate = self.env.loader.get_source(self.env, current)
-                ast = self.env.parse(source)
+                source, filename, _uptodate = self.env.loader.get_source(self.env, current)
+                ast = self.env.parse(source, current, filename)
             except jinja2.TemplateError:
                 seen[current] = ""  # render() reports it with file and line
                 continue
+            if isinstance(self.env, _Environment):
+                self.env.parsed[(current, source)] = ast
             seen[current] = source
             # every name the template reads: more than the variables it leaves
             # to its caller (its own loop variables too), which can only add a

@@ -136,6 +136,20 @@ def test_template_error_names_the_template_and_line(make_site):
     assert "themes/mine/templates/tags.html:2: 错误：模板语法错误" in result.err
 
 
+def test_a_template_naming_an_unknown_filter_is_reported_with_its_line(make_site):
+    # found when the template is compiled, not when it is parsed
+    site = make_site({
+        "site.yaml": "title: 测试\ntheme: mine\n",
+        "themes/mine/theme.yaml": "extends: default\n",
+        "themes/mine/templates/tags.html": "line one\n\n{{ title | no_such_filter }}\n",
+    })
+    for command in ("check", "build"):
+        result = site.run(command)
+        assert result.code == 1 and "Traceback" not in result.text
+        assert "themes/mine/templates/tags.html:3: 错误：模板语法错误" in result.err
+        assert "no_such_filter" in result.err
+
+
 def test_unknown_theme_is_reported(make_site):
     site = make_site({"site.yaml": "title: 测试\ntheme: nothing\n"})
     result = site.run("check")
