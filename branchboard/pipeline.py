@@ -201,7 +201,9 @@ class BoardData:
     then ``result`` gives it.  Checking the data first imports jsonschema,
     most of the 60 ms it takes at a thousand articles: a build that runs
     once (``helper``; not serve, which imports it once and keeps it) reads
-    the data in a forked helper process while the articles are parsed."""
+    the data in a forked helper process while the articles are parsed.  (A
+    process, not a pool: a pool's thread would be running when the article
+    parsers are forked.)"""
 
     def __init__(self, key: str, cached: dict, read_with: tuple, helper: bool):
         self.key = key
@@ -209,25 +211,35 @@ class BoardData:
         self._read_with = read_with
         self._use_helper = helper
         self._helper = None
-        self._future = None
+        self._answer = None  # the helper's end of the pipe
 
     def __enter__(self) -> "BoardData":
         if self._use_helper and self.key not in self._cached and (os.cpu_count() or 1) > 1 \
                 and hasattr(os, "fork"):
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
-            self._helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._helper.submit(_read_data, *self._read_with)
+            fork = multiprocessing.get_context("fork")
+            self._answer, child_end = fork.Pipe(duplex=False)
+            self._helper = fork.Process(target=_read_data_for, args=(child_end, *self._read_with), daemon=True)
+            self._helper.start()
+            child_end.close()
         return self
 
     def __exit__(self, *exc) -> None:
         if self._helper is not None:
-            self._helper.shutdown(cancel_futures=True)
+            if self.key not in self._cached:  # never asked for: the build failed before
+                self._helper.terminate()
+            self._helper.join()
+            self._answer.close()
 
     def result(self, report: Report) -> tuple[dict, str]:
         if self.key not in self._cached:
-            made = self._future.result() if self._future is not None else _read_data(*self._read_with)
+            if self._helper is not None:
+                outcome, made = self._answer.recv()
+                if outcome == "failed":
+                    raise made
+            else:
+                made = _read_data(*self._read_with)
             self._cached.clear()
             self._cached[self.key] = made
         data, problems = self._cached[self.key]
@@ -241,6 +253,16 @@ def _read_data(site_dir, schema_dirs, articles, settings) -> tuple[dict, list]:
     own = Report()
     data = data_mod.read_data(site_dir, schema_dirs, articles, settings, own)
     return data, own.problems
+
+
+def _read_data_for(parent, *args) -> None:
+    """In the helper: the data, or what went wrong, sent to the parent."""
+    try:
+        answer = ("made", _read_data(*args))
+    except Exception as exc:  # a fault in branchboard: raised again in the build
+        answer = ("failed", exc)
+    parent.send(answer)
+    parent.close()
 
 
 def _board(memo: dict, stored: dict, data, data_key: str, now: dt.datetime, article_urls: dict) -> "BoardRef":
