@@ -141,7 +141,12 @@ def test_leaving_out_extensions_a_text_cannot_use_changes_no_html(monkeypatch):
 
     markdowns_contents = []  # texts whose contents Markdown's own toc made
     own_run = TocTreeprocessor.run
-    monkeypatch.setattr(TocTreeprocessor, "run", lambda self, doc: (markdowns_contents.append(self.md), own_run(self, doc))[1])
+
+    def counted_run(self, doc):
+        markdowns_contents.append(self.md)
+        return own_run(self, doc)
+
+    monkeypatch.setattr(TocTreeprocessor, "run", counted_run)
     every, chosen = MarkdownRenderer(every_extension=True), MarkdownRenderer()
     for name, text in SAMPLES.items():
         markdowns_contents.clear()
