@@ -134,6 +134,11 @@ def find_content(site_dir: Path, files: Iterable[str] | None = None) -> tuple[li
     return articles, assets
 
 
+def in_section(rel: str) -> bool:
+    """Whether an article lies in a section's folder: only those get a page."""
+    return "/" in rel
+
+
 PARALLEL_READS = 400  # below this many files to parse, one process is quicker
 
 
@@ -148,14 +153,14 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     articles, assets = find_content(site_dir, files)
     memo = {} if memo is None else memo
     files = files or {}
-    placed = [rel for rel in articles if "/" in rel]
+    placed = [rel for rel in articles if in_section(rel)]
     current = {rel: files.get(rel) for rel in placed}
     fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel][0] == current[rel])]
     for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh, memo)):
         memo[rel] = (current[rel], source, problems)
     sources = []
     for rel in articles:
-        if "/" not in rel:
+        if not in_section(rel):
             report.warning(f"{CONTENT_DIR}/{rel}", None, None,
                            "文章要放在栏目文件夹里（例如 content/news/），这篇没有生成网页")
             continue

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, BuildCache, CacheDamaged
 from .config import load_config
-from .content import find_content, read_sources
+from .content import find_content, in_section, read_sources
 from .errors import BoardError, BuildFailed, Report
 from .fingerprint import digest
 from .inputs import read_inputs
@@ -126,7 +126,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from .pages import render_pages
     from .render import PageMemory
 
-    articles = [rel for rel in find_content(site_dir, inputs.content)[0] if "/" in rel]  # those with a page
+    articles = [rel for rel in find_content(site_dir, inputs.content)[0] if in_section(rel)]
     with read_board_data(site_dir, config, theme, articles, inputs.others, cache,
                          helper=options.cache is None) as board_data:
         sources, assets = read_sources(site_dir, report, cache.sources, inputs.content)
