@@ -224,7 +224,7 @@ def measure_branchboard_extras(root: Path, runs: int) -> dict:
 def measure_serve(root: Path, runs: int) -> float | None:
     """Median ms from saving an article to the rebuilt pages being ready."""
     try:
-        from branchboard.serve import measure_edit_latency
+        from branchboard.serve.server import measure_edit_latency
     except ImportError:
         return None
     article = Branchboard(root).article()

@@ -15,9 +15,9 @@ import re
 import sys
 from pathlib import Path
 
-from .config import load_config
-from .errors import BoardError, BuildFailed, Report
-from .pipeline import BuildResult, Options, build, resolve_now
+from branchboard.site.config import load_config
+from branchboard.errors import BoardError, BuildFailed, Report
+from branchboard.build.pipeline import BuildResult, Options, build, resolve_now
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -162,11 +162,11 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check")
     if args.command == "print":
-        from .printpdf import run_print
+        from branchboard.printing.pdf import run_print
 
         return run_print(options)
     if args.command == "serve":
-        from . import serve  # watchdog is imported only when serving
+        from branchboard.serve import server as serve  # watchdog is imported only when serving
 
         return serve.run(options, args.host, args.port)
     # One build in a process that ends with it: the cycle collector's passes
@@ -207,7 +207,7 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
 
 
 def run_new(args, site: Path) -> int:
-    from . import new
+    from branchboard.scaffold import new
 
     report = Report()
     config = load_config(site, report)

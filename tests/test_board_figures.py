@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from branchboard.board import (board_pages, build_board, change_text, is_current, percent,
+from branchboard.board.figures import (board_pages, build_board, change_text, is_current, percent,
                                percent_text, rank)
-from branchboard.data import read_data
+from branchboard.board.data import read_data
 from branchboard.errors import Report
 
 THEME = Path(__file__).resolve().parents[1] / "themes" / "default"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from markupsafe import Markup
 
-from branchboard.charts import (BANNER_COLOURS, banner_preview, bar_chart, line_chart, nice_range,
+from branchboard.board.charts import (BANNER_COLOURS, banner_preview, bar_chart, line_chart, nice_range,
                                 text_width)
 
 SVG = "{http://www.w3.org/2000/svg}"

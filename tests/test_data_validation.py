@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from branchboard.data import read_data
+from branchboard.board.data import read_data
 from branchboard.errors import Report
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "themes" / "default" / "schemas"

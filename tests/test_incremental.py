@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from branchboard.cache import BuildCache
+from branchboard.build.cache import BuildCache
 from branchboard.errors import BuildFailed, Report
-from branchboard.inputs import SiteFiles, read_inputs
-from branchboard.pipeline import Options, build
-from branchboard.theme import find_theme
+from branchboard.build.inputs import SiteFiles, read_inputs
+from branchboard.build.pipeline import Options, build
+from branchboard.site.theme import find_theme
 from conftest import PROJECT, article, snapshot
 
 NOW = dt.datetime(2026, 11, 25)
@@ -121,7 +121,7 @@ def test_the_board_is_made_again_only_when_its_data_its_day_or_the_articles_addr
     """The last board made is kept in the cache under what it was made from:
     a build that changes none of that takes it from there, and every build's
     output is still that of a clean build."""
-    from branchboard import board
+    from branchboard.board import figures as board
 
     study = ("安排: {星期: [周三, 周五], 时间: '16:30', 地点: 学习室, 主讲: 王书记, 开始: 2026-11-04,"
              " 结束: 2026-12-31}\n课程:\n  - {日期: 2026-11-04, 主题: 学党章, 主讲: 王书记, 文章: news/n2.md}\n")
@@ -151,7 +151,7 @@ def test_serve_sorts_and_groups_the_articles_again_only_when_what_it_shows_chang
     body takes it as it was; a new title, an article appearing on the day it
     is published, or a new page size make it again.  Each build's output is
     that of a clean build."""
-    from branchboard import model
+    from branchboard.site import model
 
     (site.root / "content/notices/later.md").write_text(
         article("下周的通知", date="2026-11-20", 发布="2026-11-26"), encoding="utf-8")
@@ -199,7 +199,7 @@ def test_a_publish_time_later_today_is_honoured_on_the_same_day(site):
 def test_front_matter_read_by_helper_processes_equals_that_read_in_one(make_site, monkeypatch):
     """Many articles are parsed in a pool: the same sources, the same problems
     in the same order (a broken file among them), and the cache's memo too."""
-    from branchboard import content
+    from branchboard.site import content
 
     files = {f"content/news/n{i:02d}.md": article(f"动态{i}", date=f"2026-11-{i % 28 + 1:02d}", 标签="[安全, 生产]",
                                                   body=f"正文{i}。\n")
@@ -220,11 +220,11 @@ def test_front_matter_read_by_helper_processes_equals_that_read_in_one(make_site
 
 
 def test_parallel_conversion_equals_serial(tmp_path):
-    from branchboard.bodies import convert_articles
-    from branchboard.config import load_config
-    from branchboard.content import read_sources
+    from branchboard.build.bodies import convert_articles
+    from branchboard.site.config import load_config
+    from branchboard.site.content import read_sources
     from branchboard.errors import Report
-    from branchboard.model import build_model
+    from branchboard.site.model import build_model
 
     report = Report()
     config = load_config(PROJECT, report)
@@ -232,7 +232,7 @@ def test_parallel_conversion_equals_serial(tmp_path):
     model = build_model(config, sources, assets, NOW, False, report)
     one, two = BuildCache(), BuildCache()  # no folder: the HTML stays in memory
     serial = convert_articles(model, sources, assets, Report(), one, PROJECT, jobs=1)
-    import branchboard.bodies as bodies
+    import branchboard.build.bodies as bodies
     old, bodies.PARALLEL_MIN = bodies.PARALLEL_MIN, 1
     try:
         parallel = convert_articles(model, sources, assets, Report(), two, PROJECT, jobs=2)
@@ -329,8 +329,9 @@ def test_an_edit_no_board_page_shows_loads_neither_the_board_nor_its_pages_code(
     again.  Each build's output is that of a clean build."""
     (site.root / "data/banners.yaml").write_text(BANNER, encoding="utf-8")
     run(site.root)
-    board_code = {"branchboard.board", "branchboard.data", "branchboard.printing", "branchboard.screen",
-                  "branchboard.screen_slides"}
+    board_code = {"branchboard.board.figures", "branchboard.board.data", "branchboard.printing.pages",
+                  "branchboard.screen.pages",
+                  "branchboard.screen.slides"}
     steps = [
         ("edit body", lambda r: (r / "content/news/n3.md").write_text(
             article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8"), set()),
@@ -424,7 +425,7 @@ def test_a_damaged_html_store_costs_a_full_build_not_a_wrong_one(site, tmp_path,
 
 
 def test_pages_rendered_by_helper_processes_equal_those_rendered_in_one(site, tmp_path, monkeypatch):
-    import branchboard.pages as pages
+    import branchboard.build.pages as pages
 
     monkeypatch.setattr(pages, "PARALLEL_PAGES", 1)  # this small site renders in a pool too
     shutil.rmtree(site.out)
@@ -436,7 +437,7 @@ def test_pages_rendered_by_helper_processes_equal_those_rendered_in_one(site, tm
 
 def test_a_template_mistake_met_in_a_helper_process_is_reported_and_nothing_is_written(
         make_site, monkeypatch):
-    import branchboard.pages as pages
+    import branchboard.build.pages as pages
 
     monkeypatch.setattr(pages, "PARALLEL_PAGES", 1)
     site = make_site({
@@ -485,7 +486,7 @@ def test_a_change_the_watcher_never_reported_is_found_by_the_next_full_look(site
 
 def converted(monkeypatch) -> list:
     """Records the article of every body converted from Markdown."""
-    import branchboard.bodies as bodies
+    import branchboard.build.bodies as bodies
 
     seen = []
     original = bodies.convert_one
@@ -538,7 +539,7 @@ def test_a_journal_record_cut_short_costs_only_its_own_work(site, tmp_path, monk
 
 
 def test_a_grown_journal_is_folded_into_the_index(site, tmp_path, monkeypatch):
-    import branchboard.cache as cache
+    import branchboard.build.cache as cache
 
     monkeypatch.setattr(cache, "JOURNAL_MIN", 0)  # the index's eighth is the only limit
     for i in range(60):  # an index some records long
@@ -608,7 +609,7 @@ def test_the_build_id_changes_exactly_when_a_page_does(site, tmp_path):
     """Pages served over HTTP reload when build-id.txt changes: an edit
     changes it, taking the edit back brings the first one back, and a clean
     build of the same files (pages listed in another order) writes the same."""
-    from branchboard.write import Outputs
+    from branchboard.build.write import Outputs
 
     first = (site.out / "build-id.txt").read_text(encoding="utf-8")
     edit_body(site.root, 3, "改了。")
@@ -635,7 +636,7 @@ def test_no_article_s_markdown_outlives_its_conversion(site, monkeypatch):
     import gc
     import weakref
 
-    import branchboard.pipeline as pipeline
+    import branchboard.build.pipeline as pipeline
 
     texts = []
     original = pipeline.read_sources

@@ -137,7 +137,7 @@ NOT_PLAIN_HEADINGS = {"headings with marks", "heading with a footnote", "heading
 def test_leaving_out_extensions_a_text_cannot_use_changes_no_html(monkeypatch):
     from markdown.extensions.toc import TocTreeprocessor
 
-    from branchboard.markup import MarkdownRenderer
+    from branchboard.build.markup import MarkdownRenderer
 
     markdowns_contents = []  # texts whose contents Markdown's own toc made
     own_run = TocTreeprocessor.run

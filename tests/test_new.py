@@ -7,9 +7,9 @@ import shutil
 import pytest
 import yaml
 
-from branchboard.new import slugify
-from branchboard.yamlappend import append_entry
-from branchboard.yamlio import loader_class
+from branchboard.scaffold.new import slugify
+from branchboard.scaffold.yamlappend import append_entry
+from branchboard.site.yamlio import loader_class
 from conftest import PROJECT, article, snapshot
 
 NOW = ("--now", "2026-11-25")  # a Wednesday

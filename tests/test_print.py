@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from branchboard import printfit
-from branchboard.pipeline import Options
-from branchboard.printfit import fit_slogan, needed_length, split_units, tile_characters
-from branchboard.printpdf import find_browser, pdf_jobs, run_print
+from branchboard.printing import fit as printfit
+from branchboard.build.pipeline import Options
+from branchboard.printing.fit import fit_slogan, needed_length, split_units, tile_characters
+from branchboard.printing.pdf import find_browser, pdf_jobs, run_print
 
 SITE = "title: 测试支部宣传栏\norganization: 测试党支部\n"
 

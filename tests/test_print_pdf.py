@@ -18,9 +18,9 @@ import pytest
 from conftest import find_chromium, snapshot
 from test_print import BANNERS, HONORS, MODEL_POSTS, PHOTO, SITE
 
-from branchboard.pipeline import Options
-from branchboard.printpdf import run_print
-from branchboard.printsizes import CHROMIUM_MAX_MM, PANEL_OVERLAP_MM
+from branchboard.build.pipeline import Options
+from branchboard.printing.pdf import run_print
+from branchboard.printing.sizes import CHROMIUM_MAX_MM, PANEL_OVERLAP_MM
 
 pypdf = pytest.importorskip("pypdf")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from branchboard.config import load_config
+from branchboard.site.config import load_config
 from branchboard.errors import Report
-from branchboard.screen_config import SLIDE_TYPES, read_screen_settings
+from branchboard.screen.settings import SLIDE_TYPES, read_screen_settings
 from conftest import MINIMAL_SITE, article
 
 NOW = dt.datetime(2026, 11, 25, 9, 0)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from branchboard.pipeline import Options, build
+from branchboard.build.pipeline import Options, build
 from conftest import MINIMAL_SITE, TEST_OUTPUT, article
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # the contexts run in Asia/Shanghai

@@ -21,11 +21,11 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from branchboard import serve as serve_mod
-from branchboard.livereload import SCRIPT_URL, inject_script
-from branchboard.pipeline import Options
-from branchboard.serve import DevServer, ForbiddenPath, url_parts
-from branchboard.watch import BuildLoop, Watcher
+from branchboard.serve import server as serve_mod
+from branchboard.serve.livereload import SCRIPT_URL, inject_script
+from branchboard.build.pipeline import Options
+from branchboard.serve.server import DevServer, ForbiddenPath, url_parts
+from branchboard.serve.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
 
 NOW = dt.datetime(2026, 11, 25)

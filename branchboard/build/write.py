@@ -1,0 +1,245 @@
+"""WRITE: the last line of defence.
+
+Two sources claiming one output path is an error.  Everything is written to a
+staging folder beside the output and swapped in whole, so a viewer never sees
+a half-written site and a failed build leaves the last good output as it was.
+The output folder is the tool's own: it carries a marker file, and a folder
+that is not empty and has no marker is never written into or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from branchboard.errors import BoardError, Report
+
+MARKER = ".branchboard-output"
+MARKER_TEXT = "这个文件夹由 branchboard 生成，每次生成都会整个替换，请不要在这里修改文件。\n"
+BUILD_ID = "build-id.txt"  # pages served over HTTP poll it to notice a new build
+
+
+@dataclass
+class Outputs:
+    """What one build produces: pages, files copied as they are, and pages kept.
+
+    A kept page is one whose key (what it is made from) is the same as last
+    time: its file in the output folder is left as it is.
+    """
+
+    pages: dict[str, str | None] = field(default_factory=dict)  # path -> text (None: in the staging folder)
+    copies: dict[str, Path] = field(default_factory=dict)  # path -> source file
+    kept: set[str] = field(default_factory=set)  # paths of pages left as they are
+    keys: dict[str, str] = field(default_factory=dict)  # page path -> key
+    owners: dict[str, str] = field(default_factory=dict)  # path -> who made it
+    # a full build writes each page into its staging folder as soon as it is
+    # rendered (``stage``), rather than holding every page in memory
+    staging: Path | None = None
+    _made: set = field(default_factory=set, repr=False)
+
+    def put_page(self, path: str, text: str, key: str = "") -> None:
+        """A claimed page, rendered."""
+        if self.staging is not None:
+            write_page(self.staging, path, text, self._made)
+            self.pages[path] = None  # written already
+        else:
+            self.pages[path] = text
+        self.keys[path] = key or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def put_written(self, path: str, key: str) -> None:
+        """A claimed page that a helper process rendered into the staging folder."""
+        self.pages[path] = None
+        self.keys[path] = key
+
+    def stage(self, out: Path) -> None:
+        """Write pages from now on into a new staging folder beside ``out``."""
+        out = out.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = out.parent / f".{out.name}.staging-{os.urandom(4).hex()}"
+        self.staging.mkdir()
+
+    def discard(self) -> None:
+        """The build failed: its staging folder goes, the output stays as it was."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def keep_page(self, path: str, key: str, owner: str, report: Report) -> None:
+        if self.owners.setdefault(path, owner) == owner or self.claim(path, owner, report):
+            self.kept.add(path)
+            self.keys[path] = key
+
+    def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
+        if self.claim(path, owner, report):
+            self.copies[path] = source
+
+    def claim(self, path: str, owner: str, report: Report) -> bool:
+        """Take a path for what is about to be made; False (and an error) if it is taken."""
+        first = self.owners.setdefault(path, owner)
+        if first != owner:
+            report.error(owner, None, None,
+                         f"生成的文件 {path} 与 {first} 生成的文件重名，会互相覆盖",
+                         "给其中一个改名（或在文章信息里写不同的 slug）。")
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self.copies)
+
+    def build_id(self) -> str:
+        """Changes exactly when some output changes (a page's key decides its
+        text): the sum of a digest of each page's path and key, which needs no
+        sorting, and whose terms a long-running process keeps (_PAGE_DIGESTS)."""
+        known = _PAGE_DIGESTS
+        total = 0
+        for page in self.keys.items():
+            term = known.get(page)
+            if term is None:
+                term = known[page] = int.from_bytes(
+                    hashlib.blake2b(f"{page[0]}\0{page[1]}".encode(), digest_size=16).digest(), "big")
+            total += term
+        if len(known) > 2 * len(self.keys) + 1024:  # keys of pages as they were long ago
+            known.clear()
+        text = f"{total % (1 << 128):032x}\0"
+        for rel in sorted(self.copies):
+            stat = self.copies[rel].stat()
+            text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_PAGE_DIGESTS: dict[tuple[str, str], int] = {}  # (page path, key) -> its term in Outputs.build_id
+
+
+def check_output_dir(out: Path, site_dir: Path) -> None:
+    """Refuse an output folder that is not ours; raises BoardError."""
+    out = out.resolve()
+    site = site_dir.resolve()
+    for name in ("content", "data", "themes"):
+        inner = site / name
+        if out == inner or inner in out.parents:
+            raise BoardError("site.yaml", None, None,
+                             f"输出文件夹 {out} 在 {name}/ 里面，不能这样设置",
+                             "输出文件夹请用默认的 public，或放在网站文件夹之外。")
+    if out == site or out in site.parents:
+        raise BoardError("site.yaml", None, None, f"输出文件夹 {out} 是网站文件夹本身或它的上级，不能使用",
+                         "输出文件夹请用默认的 public。")
+    if out.exists():
+        if not out.is_dir():
+            raise BoardError("site.yaml", None, None, f"输出位置 {out} 是一个文件，不是文件夹")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise BoardError("site.yaml", None, None,
+                             f"输出文件夹 {out} 里已经有别的文件，而且不是 branchboard 生成的，为了不误删文件，已停止",
+                             "换一个空文件夹或新的文件夹名作为输出（--out）。")
+
+
+def write_outputs(outputs: Outputs, out: Path) -> str:
+    """Write into a staging folder beside ``out``, then swap it in whole.
+    Returns the build id written."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert not outputs.kept, "kept pages need write_changes"
+    if outputs.staging is None:
+        outputs.stage(out)
+    staging = outputs.staging
+    old = out.parent / f".{out.name}.old-{os.urandom(4).hex()}"
+    try:
+        made: set[Path] = set()
+        for rel, text in outputs.pages.items():
+            if text is not None:  # not yet written
+                write_page(staging, rel, text, made)
+        for rel, source in outputs.copies.items():
+            # a copy, never a hard link: editing the output must not change the source
+            shutil.copy2(source, _target(staging, rel, made))
+        build_id = outputs.build_id()
+        (staging / BUILD_ID).write_text(build_id + "\n", encoding="utf-8")
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return build_id
+
+
+def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
+    """Bring an output folder this tool wrote up to date, file by file.
+
+    Only changed pages and copies are written, each to a temporary name and
+    renamed over the old file, so no file is ever half-written; files that
+    nothing produces any more are removed; unchanged files keep their
+    modification time.  Everything was rendered before the first write, so a
+    failed build never gets here.  Returns the build id written.
+    """
+    out = out.resolve()
+    made: set[Path] = set()
+    for rel, text in outputs.pages.items():
+        target = _target(out, rel, made)
+        data = text.encode("utf-8")
+        if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+            _replace(target, lambda tmp: tmp.write_bytes(data))
+            _drop_printed(target)
+    for rel, source in outputs.copies.items():
+        target = _target(out, rel, made)
+        src, dst = source.stat(), (target.stat() if target.is_file() else None)
+        if dst is None or (dst.st_size, dst.st_mtime_ns) != (src.st_size, src.st_mtime_ns):
+            _replace(target, lambda tmp: shutil.copy2(source, tmp))
+    current = set(outputs.keys) | set(outputs.copies)
+    for rel in sorted(previous - current):
+        stale = _target(out, rel, made)
+        if stale.is_file():
+            stale.unlink()
+            _drop_printed(stale)
+            _remove_empty_parents(stale.parent, out)
+    build_id = outputs.build_id()
+    id_file = out / BUILD_ID
+    if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id + "\n":
+        _replace(id_file, lambda tmp: tmp.write_text(build_id + "\n", encoding="utf-8"))
+    return build_id
+
+
+def write_page(root: Path, rel: str, text: str, made: set) -> None:
+    _target(root, rel, made).write_text(text, encoding="utf-8", newline="\n")
+
+
+def _drop_printed(page: Path) -> None:
+    """A print page changed or went away: its PDF (made by `print`) is out of date."""
+    if page.suffix == ".html" and page.parent.name == "print":
+        page.with_suffix(".pdf").unlink(missing_ok=True)
+
+
+def _replace(target: Path, fill) -> None:
+    tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+    try:
+        fill(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _target(root: Path, rel: str, made: set[Path]) -> Path:
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in rel:
+        raise AssertionError(f"output path escapes the output folder: {rel}")
+    target = root.joinpath(*parts)
+    parent = target.parent
+    if parent not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.add(parent)
+    return target

@@ -1,0 +1,244 @@
+"""`python build.py new`: start an article or a board entry from a template.
+
+    new article <栏目> <标题>   content/<栏目>/<日期>-<标题>.md, front matter filled in
+    new honor                  a new period at the end of data/honors.yaml
+    new study                  a new session at the end of 课程: in data/study.yaml
+    new mailbox                a new letter at the end of data/mailbox.yaml
+
+Nothing is overwritten: an article whose file exists is refused, and a data
+file keeps every byte it had (yamlappend).  Every entry is valid for its
+schema as it stands, so `check` passes at once; its placeholders (待填写) are
+for the secretary to replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from branchboard.board import data as data_mod
+from branchboard.site.config import SiteConfig
+from branchboard.site.content import CONTENT_DIR, find_content, is_ignored
+from branchboard.errors import BoardError, Report, did_you_mean
+from branchboard.site.theme import find_theme
+from branchboard.scaffold.yamlappend import Refused, append_entry, start_list_file
+from branchboard.site.yamlio import load_yaml
+
+PLACEHOLDER = "待填写"
+_UNSAFE = re.compile(r'[\\/:*?"<>|#%\s\x00-\x1f]+')
+SLUG_LENGTH = 60  # characters; a Chinese character takes three bytes of a 255-byte name
+
+
+@dataclass(frozen=True)
+class Created:
+    rel: str  # the file, relative to the site folder
+    line: int  # where the new text starts
+    what: str  # what was added, for the message
+
+
+def slugify(title: str) -> str:
+    """The title as a file name: unsafe characters become "-", Chinese stays."""
+    slug = _UNSAFE.sub("-", title).strip("-. ")
+    return re.sub(r"-{2,}", "-", slug)[:SLUG_LENGTH].rstrip("-. ")
+
+
+def yaml_text(value: str) -> str:
+    """A YAML scalar that reads back as exactly ``value`` (plain when it can be)."""
+    try:
+        plain = load_yaml(f"k: {value}", "")[0] == {"k": value}
+    except BoardError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+# -- articles ------------------------------------------------------------------------
+
+ARTICLE = """\
+---
+标题: {title}
+日期: {date}
+作者: {author}
+摘要:            # 一两句话的简介，显示在栏目列表里；可以不写
+标签: []         # 例如 [主题党日, 组织生活]
+# 封面: images/照片.jpg     （要封面图时删掉这一行开头的 # 号，照片放在 {folder}/images/ 里）
+---
+
+在这里写正文。段与段之间空一行。
+
+<!--
+插入照片：把照片放进 {folder}/images/ 文件夹，然后在正文里单独写一行：
+![照片说明](images/照片文件名.jpg)
+写好后运行 python build.py check 检查，再运行 python build.py 生成网站。
+这几行提示不会显示在网页上，可以删掉。
+-->
+"""
+
+
+def known_sections(site_dir: Path, config: SiteConfig) -> dict[str, str]:
+    """Section id -> title: site.yaml's sections, then other folders under content/."""
+    sections = {s.id: s.title for s in config.sections}
+    root = site_dir / CONTENT_DIR
+    if root.is_dir():
+        for folder in sorted(root.iterdir()):
+            if folder.is_dir() and not is_ignored(folder.name):
+                sections.setdefault(folder.name, folder.name)
+    return sections
+
+
+def new_article(site_dir: Path, config: SiteConfig, section: str, title: str,
+                today: dt.date) -> Created:
+    sections = known_sections(site_dir, config)
+    by_title = {t: i for i, t in sections.items()}
+    section_id = section if section in sections else by_title.get(section)
+    if section_id is None:
+        listed = "、".join(f"{i}（{t}）" if t != i else i for i, t in sections.items()) or "（还没有栏目）"
+        hint = did_you_mean(section, list(sections) + list(by_title))
+        raise Refused(f"没有“{section}”这个栏目。可以用的栏目：{listed}。{hint}".rstrip())
+    title = " ".join(title.split())
+    slug = slugify(title)
+    if not slug:
+        raise Refused(f"标题“{title}”里没有可以用作文件名的字，请换一个标题。")
+    folder = f"{CONTENT_DIR}/{section_id}"
+    rel = f"{folder}/{today:%Y-%m-%d}-{slug}.md"
+    text = ARTICLE.format(title=yaml_text(title), date=f"{today:%Y-%m-%d}",
+                          author=yaml_text(config.author) if config.author else "", folder=folder)
+    path = site_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except FileExistsError:
+        raise Refused(f"{rel} 已经存在，没有改动它。要修改就直接打开这个文件；"
+                      "要再写一篇，请换一个标题。") from None
+    return Created(rel, 1, f"新文章“{title}”")
+
+
+# -- data entries --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntryKind:
+    file: str  # under data/
+    what: str
+    header: str  # the comment a new file starts with
+    list_keys: tuple[str, ...]  # the key holding the list; () when the file is the list
+    entry: Callable[[object, dt.date, SiteConfig], tuple[list[str], str]]  # lines, label
+
+
+def _honor(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
+    taken = {str(p.get("period")) for p in doc or [] if isinstance(p, dict)}
+    period = f"{today.year}年{today.month}月"
+    n = 2
+    while period in taken:
+        period, n = f"{today.year}年{today.month}月（{n}）", n + 1
+    titles = "、".join(dict.fromkeys(["革新能手", "生产标兵", "高产班组", "星级职工", *config.honor_titles]))
+    return [
+        f"# {today:%Y-%m-%d} 用 python build.py new honor 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"- 期次: {yaml_text(period)}",
+        f"  日期: {today:%Y-%m-%d}",
+        "  表彰:",
+        f"    - 称号: 生产标兵     # 只能是：{titles}",
+        f"      姓名: {PLACEHOLDER}       # “高产班组”不写姓名，只写班组",
+        f"      班组: {PLACEHOLDER}",
+        f"      事迹: {PLACEHOLDER}",
+        f"      奖励: {PLACEHOLDER}",
+        "      # 星级: 4            （只有“星级职工”写，1 到 5；删掉开头的 # 号）",
+        "      # 照片: photos/姓名.jpg  （先把照片放进 data/photos/；删掉开头的 # 号）",
+    ], f"光荣榜新的一期（{period}）"
+
+
+def _session_day(doc, today: dt.date) -> tuple[dt.date, bool]:
+    """The first free day of the weekly schedule from today on, or today as an extra session."""
+    try:
+        schedule = doc.get("schedule") if isinstance(doc, dict) else None
+        if not schedule or not schedule.get("weekdays"):
+            return today, False
+        taken = {data_mod.as_date(s.get("date")) for s in doc.get("sessions") or []}
+        for offset in range(366):
+            day = today + dt.timedelta(days=offset)
+            if day not in taken and data_mod.is_scheduled(schedule, day):
+                return day, False
+    except (AttributeError, TypeError, ValueError):
+        pass  # a file with mistakes: check will name them
+    return today, True
+
+
+def _session(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
+    day, extra = _session_day(doc, today)
+    lines = [
+        f"# {today:%Y-%m-%d} 用 python build.py new study 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"- 日期: {day:%Y-%m-%d}",
+        f"  主题: {PLACEHOLDER}",
+        f"  主讲: {PLACEHOLDER}",
+    ]
+    if extra:
+        lines.append("  加课: true          # 不在每周固定安排里的课")
+    lines.append("  # 文章: study/文章文件名.md  （学习园地里有对应文章时写；删掉开头的 # 号）")
+    return lines, f"学习培训新的一次课（{day:%Y-%m-%d}）"
+
+
+def _letter(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
+    return [
+        f"# {today:%Y-%m-%d} 用 python build.py new mailbox 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"- 日期: {today:%Y-%m-%d}",
+        f"  主题: {PLACEHOLDER}",
+        f"  类别: {PLACEHOLDER}     # 如：生产建议、生活后勤、安全隐患、技术革新",
+        f"  内容: {PLACEHOLDER}",
+        "  状态: 已受理     # 只能写：已受理、办理中、已办结",
+        "  # 回复: 答复的内容    （答复后删掉这两行开头的 # 号再填写）",
+        f"  # 回复日期: {today:%Y-%m-%d}",
+    ], "职工信箱新的一条来信"
+
+
+KINDS = {
+    "honor": EntryKind("honors.yaml", "光荣榜", """\
+# 光荣榜 · 星级职工评选台
+#
+# 每一期以“- 期次:”开头，下面的“表彰:”列出本期上榜的人和班组。
+# 新增一期：运行 python build.py new honor，再把“待填写”改成实际内容。
+# 日期写成 2026-09-05 这样的格式；冒号后面要有一个空格。
+""", (), _honor),
+    "study": EntryKind("study.yaml", "学习培训", """\
+# 学习培训
+#
+# 课程 —— 每一次课以“- 日期:”开头。新增一次课：运行 python build.py new study。
+# 可以在文件开头加上每周固定的安排，例如：
+#   安排:
+#     星期: [周三, 周五]
+#     时间: "16:30"
+#     地点: 队部二楼学习室
+#     开始: 2026-09-02
+""", ("课程", "sessions"), _session),
+    "mailbox": EntryKind("mailbox.yaml", "职工信箱", """\
+# 职工信箱
+#
+# 职工来信逐条登记在这里，每条以“- 日期:”开头，不写来信人姓名。
+# 新增一条：运行 python build.py new mailbox，再把“待填写”改成实际内容。
+# 状态只能写：已受理、办理中、已办结。
+""", (), _letter),
+}
+
+
+def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date) -> Created:
+    """Add one template entry to a data file, or start the file with it."""
+    kind = KINDS[kind_name]
+    rel = f"data/{kind.file}"
+    path = site_dir / rel
+    if not path.exists():
+        lines, label = kind.entry(None, today, config)
+        return Created(rel, start_list_file(path, kind.header, lines, kind.list_keys), label)
+    board = _board_data(site_dir, config).get(Path(kind.file).stem)
+    lines, label = kind.entry(board, today, config)
+    return Created(rel, append_entry(path, rel, lines, kind.list_keys), label)
+
+
+def _board_data(site_dir: Path, config: SiteConfig) -> dict:
+    """Every data file as the build reads it (English keys, dates as dates)."""
+    report = Report()  # the file's own mistakes are for check to report
+    theme = find_theme(site_dir, config.theme, report)
+    schema_dirs = [site_dir / "schemas", *(theme.schema_dirs if theme else [])]
+    settings = {"honor_titles": list(config.honor_titles)}
+    return data_mod.read_data(site_dir, schema_dirs, set(find_content(site_dir)[0]), settings, report)

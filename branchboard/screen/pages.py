@@ -1,0 +1,67 @@
+"""The meeting-room screen: a full-screen rotating board (public/screen/index.html).
+
+    1. check site.yaml's screen: block        screen_config.read_screen_settings
+    2. build the slides from model and board  screen_slides.build_slides
+    3. the ticker line and the fallback slide  (here)
+
+The page is one HTML file with every slide in it and a small script in the
+theme (static/screen.js): one timer drives the clock, the rotation, the time
+windows, the check for a new build and the hidden cursor.  Nothing is fetched
+but ``build-id.txt`` over HTTP, so the page also runs opened as a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from branchboard.board.figures import Board
+from branchboard.site.config import SiteConfig
+from branchboard.errors import Report
+from branchboard.site.model import SiteModel
+from branchboard.screen.settings import read_screen_settings
+from branchboard.screen.slides import (Item, Slogan, banner_dates, banner_slogan, build_slides, dated,
+                            hanging_banners)
+
+OUTPUT = "screen/index.html"
+LABEL = "大屏播放"
+TICKER_SECONDS_PER_CHAR = 0.4  # two and a half characters a second: read as they pass
+TICKER_MIN_SECONDS = 20
+
+
+def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now: dt.datetime,
+                 report: Report) -> list[tuple[str, str, dict]]:
+    """(path, template, context) of the screen pages; problems in site.yaml's
+    ``screen:`` go to ``report``."""
+    settings = read_screen_settings(config, report, now)
+    if settings is None or not settings.enabled:
+        return []
+    banners = [(b, dated(*banner_dates(b))) for b in hanging_banners(board, now)]
+    ticker = [Item(text) for text in config.ticker if text.strip()]
+    ticker += [Item(b.text, attrs) for b, attrs in banners]
+    slogans = [Item(banner_slogan(b), attrs) for b, attrs in banners]
+    if settings.slogan:
+        slogans.append(Item(Slogan(settings.slogan, tuple(settings.slogan.split()))))
+    chars = sum(len(item.value) for item in ticker)
+    context = {
+        "title": LABEL,
+        "footer_label": LABEL,
+        "branch": config.organization or config.title,
+        "screen": settings,
+        "slides": build_slides(settings.slides, config, model, board, now),
+        "ticker": ticker,
+        "ticker_seconds": max(TICKER_MIN_SECONDS, round(chars * TICKER_SECONDS_PER_CHAR)),
+        "slogans": slogans,
+    }
+    return [(OUTPUT, "screen/index.html", context)]
+
+
+def ends(config: SiteConfig, board: Board | None) -> list[dt.datetime]:
+    """Every moment at which the screen page changes with the time of day
+    alone: the end of each slide's window and of each banner (``is_over``
+    decides with them; the page checks the rest of its dates as it runs)."""
+    settings = read_screen_settings(config, Report())
+    if settings is None or not settings.enabled:
+        return []
+    banners = (*board.banners.current, *board.banners.upcoming) if board and board.banners else ()
+    return [end for end in (*(spec.window.end for spec in settings.slides),
+                            *(banner_dates(b)[1] for b in banners)) if end is not None]
