@@ -576,7 +576,9 @@ def test_serve_command_prints_the_address_and_stops_cleanly_on_ctrl_c(make_site)
         conn.close()
         assert any("生成完毕：" in line for line in lines)
         proc.send_signal(signal.SIGINT)
-        out, _err = proc.communicate(timeout=15)
+        # stopping waits for a build under way (up to 30 s), the server and the
+        # watcher (5 s each): a bound for a hang, not a measure of speed
+        out, _err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
