@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.build.cache import BuildCache
+from branchboard.build.context import BuildContext
 from branchboard.errors import BuildFailed, Report
 from branchboard.build.inputs import SiteFiles, read_inputs
 from branchboard.build.pipeline import Options, build
@@ -229,13 +230,14 @@ def test_parallel_conversion_equals_serial(tmp_path):
     report = Report()
     config = load_config(PROJECT, report)
     sources, assets = read_sources(PROJECT, report)
-    model = build_model(config, sources, assets, NOW, False, report)
+    model = build_model(BuildContext(PROJECT, config, None, NOW, report, BuildCache()), sources, assets)
     one, two = BuildCache(), BuildCache()  # no folder: the HTML stays in memory
-    serial = convert_articles(model, sources, assets, Report(), one, PROJECT, jobs=1)
     import branchboard.build.bodies as bodies
-    old, bodies.PARALLEL_MIN = bodies.PARALLEL_MIN, 1
+    old, bodies.PARALLEL_MIN = bodies.PARALLEL_MIN, 10 ** 9
     try:
-        parallel = convert_articles(model, sources, assets, Report(), two, PROJECT, jobs=2)
+        serial = convert_articles(BuildContext(PROJECT, config, None, NOW, Report(), one), model, sources, assets)
+        bodies.PARALLEL_MIN = 1
+        parallel = convert_articles(BuildContext(PROJECT, config, None, NOW, Report(), two), model, sources, assets)
     finally:
         bodies.PARALLEL_MIN = old
     assert parallel == serial and len(serial) >= 12
@@ -285,16 +287,17 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
         step(site.root)
         after = site_files(site.root)
         if told:  # as the watcher names them
-            cache.live("files", SiteFiles).changed(
+            cache.memo.watched_files().changed(
                 {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)})
         run(site.root, cache=cache)
         assert snapshot(site.out) == clean_build(site.root, tmp_path), step
         # what the inputs add up to, updated from the names told, is what a walk of every file finds
-        assert cache.fingerprint == read_inputs(site.root, find_theme(site.root, "default", Report()).dirs,
-                                                site.out, False, NOW, {}).fingerprint, step
+        walked = BuildContext(site.root, None, find_theme(site.root, "default", Report()), NOW, Report(),
+                              BuildCache(), out=site.out)
+        assert cache.fingerprint == read_inputs(walked).fingerprint, step
     (site.root / "content/news/photo.png").unlink()  # the cover vanishes: the same article is now an error
     if told:
-        cache.live("files", SiteFiles).changed({"content/news/photo.png"})
+        cache.memo.watched_files().changed({"content/news/photo.png"})
     with pytest.raises(BuildFailed) as failed:
         run(site.root, cache=cache)
     assert any("封面图片" in p.message for p in failed.value.report.errors)
@@ -474,7 +477,7 @@ def test_a_site_with_warnings_keeps_its_cache(site):
 def test_a_change_the_watcher_never_reported_is_found_by_the_next_full_look(site):
     files = SiteFiles()
     cache = BuildCache.load(site.root)
-    cache.live("files", lambda: files)
+    cache.memo.files = files
     run(site.root, cache=cache)
     (site.root / "content/news/n3.md").write_text(article("没人报告的修改", date="2026-11-04"), encoding="utf-8")
     run(site.root, cache=cache)  # told nothing, walked a moment ago: not seen yet

@@ -21,19 +21,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import markdown
 
-from branchboard.build.cache import CODE_DIGEST, BuildCache
+from branchboard.build.cache import CODE_DIGEST
 from branchboard.site.content import CONTENT_DIR, Source
-from branchboard.errors import Report
 from branchboard.build.markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
 from branchboard.site.model import Article, SiteModel
+from branchboard.parallel import map_in_processes
+
+if TYPE_CHECKING:
+    from branchboard.build.context import BuildContext
 
 RENDERER_KEY = f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}"
 PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
@@ -47,8 +49,8 @@ class Body:
 
     fingerprint: str  # digest of html and toc
     headings: int
-    problems: tuple = ()  # (line, message, hint, level)
-    links: tuple = ()  # ((target, is_image), outcome) as the resolver answered
+    problems: tuple[BodyProblem, ...] = ()
+    links: tuple = ()  # ((target, is_image), LinkAnswer): what the resolver answered
     names: frozenset = frozenset()  # last parts of the addresses the HTML points at
     # the HTML, when it is at hand (just converted); else it is in the cache's store
     html: str | None = field(default=None, compare=False, repr=False)
@@ -72,17 +74,42 @@ class LinkContext:
     assets: frozenset
 
     def digest(self) -> str:
-        if _LAST_LINKS and _LAST_LINKS[0] == self:  # a rebuild in serve: most often the same
-            return _LAST_LINKS[1]
         h = hashlib.sha256()
         for rel, url in sorted(self.urls.items()):
             h.update(f"{rel}\0{url}\0".encode("utf-8"))
         h.update(repr((sorted(self.hidden), sorted(self.assets))).encode("utf-8"))
-        _LAST_LINKS[:] = [self, h.hexdigest()]
-        return _LAST_LINKS[1]
+        return h.hexdigest()
 
 
-_LAST_LINKS: list = []  # [LinkContext, its digest], of the last build in this process
+class BodyProblem(NamedTuple):
+    """A link in a body that points at nothing, or at a hidden article."""
+
+    line: int
+    message: str
+    hint: str
+    level: str  # "error" or "warning"
+
+
+class LinkAnswer(NamedTuple):
+    """What the resolver answered for one link: its new URL, or a problem."""
+
+    url: str | None  # None: a problem
+    problem: tuple = ()  # (message, hint, level, url) of LinkProblemError
+
+
+class BodyEntry(NamedTuple):
+    """An article's body in a build: its key in the cache, and the body."""
+
+    key: str
+    body: Body
+
+
+class SeenBody(NamedTuple):
+    """An article's body as the previous build of this process had it."""
+
+    body_digest: str  # of the Markdown
+    url: str  # of the page
+    entry: BodyEntry
 
 
 def body_key(source: Source, url: str) -> str:
@@ -117,21 +144,20 @@ def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image
                            "检查文件名（包括大小写和扩展名）和所在文件夹。")
 
 
-def _outcome(ctx, source, page, target, is_image):
+def _outcome(ctx, source, page, target, is_image) -> LinkAnswer:
     try:
-        return ("ok", resolve_link(ctx, source, page, target, is_image))
+        return LinkAnswer(resolve_link(ctx, source, page, target, is_image))
     except LinkProblemError as exc:
-        return ("problem", exc.message, exc.hint, exc.level, exc.url)
+        return LinkAnswer(None, (exc.message, exc.hint, exc.level, exc.url))
 
 
 def _recording_resolver(ctx: LinkContext, source: str, page: str, record: list):
     def resolve(target: str, is_image: bool) -> str:
         outcome = _outcome(ctx, source, page, target, is_image)
         record.append(((target, is_image), outcome))
-        if outcome[0] == "ok":
-            return outcome[1]
-        _, message, hint, level, url = outcome
-        raise LinkProblemError(message, hint, level, url)
+        if outcome.url is not None:
+            return outcome.url
+        raise LinkProblemError(*outcome.problem)
 
     return resolve
 
@@ -140,7 +166,8 @@ def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page:
                 body_line: int) -> Body:
     record: list = []
     rendered = renderer.render(text, _recording_resolver(ctx, source, page, record))
-    problems = tuple((line_of(text, p.url, body_line), p.message, p.hint, p.level) for p in rendered.problems)
+    problems = tuple(BodyProblem(line_of(text, p.url, body_line), p.message, p.hint, p.level)
+                     for p in rendered.problems)
     fingerprint = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode("utf-8")).hexdigest()[:24]
     names = frozenset(value.rsplit("/", 1)[-1] for value in _ADDRESS.findall(rendered.html))
     return Body(fingerprint, rendered.headings, problems, tuple(dict.fromkeys(record)), names,
@@ -152,59 +179,48 @@ def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool
                for (target, is_image), outcome in body.links)
 
 
-# A pool worker's own state, set once by the initializer (one per process).
-_WORKER: dict = {}
-
-
-def _init_worker(ctx: LinkContext) -> None:
-    _WORKER["ctx"] = ctx
-    _WORKER["renderer"] = MarkdownRenderer()
-
-
-def _convert_in_worker(job: tuple[str, str, str, int]) -> Body:
-    return convert_one(_WORKER["ctx"], _WORKER["renderer"], *job)
-
-
-def convert_articles(model: SiteModel, sources: list[Source], assets: list[str], report: Report,
-                     cache: BuildCache | None = None, site_dir: Path | None = None,
-                     jobs: int | None = None) -> dict[str, tuple[str, Body]]:
-    """Markdown of every visible article: content rel -> (body key, Body).
-    Link problems are reported with their lines.  ``cache`` is updated."""
-    cache = cache if cache is not None else BuildCache()
+def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
+                     assets: list[str]) -> dict[str, BodyEntry]:
+    """Markdown of every visible article: content rel -> BodyEntry.  Link
+    problems are reported with their lines.  The cache is updated."""
+    cache = ctx.cache
     by_rel = {s.rel: s for s in sources}
-    ctx = LinkContext(model.urls, model.hidden, frozenset(assets))
-    links = ctx.digest()
-    bodies: dict[str, tuple[str, Body]] = {}
+    link_ctx = LinkContext(model.urls, model.hidden, frozenset(assets))
+    # links digest -> (LinkContext, {content rel: SeenBody}), of the previous build
+    memo = ctx.memo.bodies
+    # a rebuild in serve most often has the same links as the build before
+    links = next((d for d, (before, _seen) in memo.items() if before == link_ctx), None) or link_ctx.digest()
+    bodies: dict[str, BodyEntry] = {}
     misses: list[tuple[Article, str]] = []
     stored, checks = cache.bodies, cache.body_checks
     # the previous build of this process: an article whose Markdown has the
     # same digest, at the same address, with the links resolving as then, has
     # the same body, checked then (the digest, not the Source: that would keep
     # every article's Markdown alive through a cold build)
-    memo = cache.live("bodies by article", dict)
-    last = memo.pop(links, {})
+    _context, last = memo.pop(links, (None, {}))
     memo.clear()
-    memo[links] = kept = {}
+    kept: dict[str, SeenBody] = {}
+    memo[links] = (link_ctx, kept)
     for article in model.articles:
         source = by_rel[article.source]
         seen = last.get(article.source)
-        if seen is not None and seen[0] == source.body_digest and seen[1] == article.url:
-            bodies[article.source] = seen[2]
+        if seen is not None and seen.body_digest == source.body_digest and seen.url == article.url:
+            bodies[article.source] = seen.entry
             kept[article.source] = seen
             continue
         key = body_key(source, article.url)
         cached = stored.get(key)
         if cached is not None and (checks.get(key) == links
-                                   or is_still_valid(cached, ctx, article.source, article.url)):
-            bodies[article.source] = (key, cached)
+                                   or is_still_valid(cached, link_ctx, article.source, article.url)):
+            bodies[article.source] = BodyEntry(key, cached)
             checks[key] = links
         else:
             misses.append((article, key))
 
-    work = [(a.source, a.url, by_rel[a.source].body_text(site_dir or Path(".")), by_rel[a.source].body_line)
+    work = [(a.source, a.url, by_rel[a.source].body_text(ctx.site_dir), by_rel[a.source].body_line)
             for a, _key in misses]
     made: list[tuple[str, Body]] = []
-    for (article, key), body in zip(misses, _convert_all(ctx, work, jobs)):
+    for (article, key), body in zip(misses, _convert_all(link_ctx, work)):
         made.append((key, body))
         checks[key] = links
         if len(made) >= 256:  # the HTML goes to the cache's store as it comes, not all held at once
@@ -212,37 +228,38 @@ def convert_articles(model: SiteModel, sources: list[Source], assets: list[str],
             made = []
     cache.add_bodies(made)
     for article, key in misses:
-        bodies[article.source] = (key, cache.bodies[key])
+        bodies[article.source] = BodyEntry(key, cache.bodies[key])
 
+    report = ctx.report
     for article in model.articles:
         if article.source not in kept:
-            kept[article.source] = (by_rel[article.source].body_digest, article.url, bodies[article.source])
-        for line, message, hint, level in bodies[article.source][1].problems:
+            kept[article.source] = SeenBody(by_rel[article.source].body_digest, article.url, bodies[article.source])
+        for line, message, hint, level in bodies[article.source].body.problems:
             (report.error if level == "error" else report.warning)(
                 by_rel[article.source].path, line, None, message, hint)
     return bodies
 
 
+def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]]):
+    """The converted bodies, in the order of ``work``, as they come; many
+    are converted in processes, one per core, 16 at a time: results are
+    taken (and their HTML stored) as they come, not held in bulk, and the
+    processes end within a few articles of each other."""
+    return map_in_processes(_convert_job, work, min_items=PARALLEL_MIN, chunk=16, state=ctx,
+                            setup=_with_renderer)
+
+
+def _with_renderer(ctx: LinkContext) -> tuple[LinkContext, MarkdownRenderer]:
+    return ctx, _shared_renderer()
+
+
 @functools.lru_cache(maxsize=1)
 def _shared_renderer() -> MarkdownRenderer:
-    """One Markdown instance for this process (it is reset before each body;
-    builds never run two at a time)."""
+    """One Markdown instance for each process (it is reset before each body;
+    a process converts one body at a time)."""
     return MarkdownRenderer()
 
 
-def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]], jobs: int | None):
-    """The converted bodies, in the order of ``work``, as they come."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(work) < PARALLEL_MIN:
-        renderer = _shared_renderer()
-        yield from (convert_one(ctx, renderer, *job) for job in work)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=min(workers, 8), mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(ctx,)) as pool:
-        # small chunks: results are taken (and their HTML stored) as they come, not held in bulk,
-        # and the processes end within a few articles of each other
-        yield from pool.map(_convert_in_worker, work, chunksize=16)
+def _convert_job(state: tuple[LinkContext, MarkdownRenderer], job: tuple[str, str, str, int]) -> Body:
+    ctx, renderer = state
+    return convert_one(ctx, renderer, *job)

@@ -28,8 +28,16 @@ import sqlite3
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from branchboard import __version__
+
+if TYPE_CHECKING:
+    from branchboard.build.inputs import SiteFiles
+    from branchboard.build.pages import ArticlePages, BoardSideMemo
+    from branchboard.build.pipeline import BoardMemo
+    from branchboard.build.render import PageMemory, TemplateMemo
+    from branchboard.site.model import LastModel
 
 
 def _code_digest() -> str:
@@ -76,6 +84,29 @@ class CacheDamaged(Exception):
 
 
 @dataclass
+class Memo:
+    """What a long-running process (serve) keeps in memory from one build to
+    the next, so that a rebuild after one save does little; never saved.  A
+    build run once starts with an empty one.  Each field belongs to the
+    stage named beside it."""
+
+    files: SiteFiles | None = None  # which files the watcher saw change (build.inputs)
+    model: LastModel | None = None  # the last model and what it was made of (site.model)
+    bodies: dict = field(default_factory=dict)  # links digest -> (LinkContext, {rel: SeenBody}) (build.bodies)
+    board: BoardMemo | None = None  # the last board reference (build.pipeline)
+    pages: PageMemory | None = None  # what the last pages showed (build.render)
+    article_pages: ArticlePages | None = None  # the article pages' specs (build.pages)
+
+    def watched_files(self) -> SiteFiles:
+        """The site's files as the watcher reports them; made on first use."""
+        if self.files is None:
+            from branchboard.build.inputs import SiteFiles
+
+            self.files = SiteFiles()
+        return self.files
+
+
+@dataclass
 class BuildCache:
     """State kept between builds; serve keeps one in memory across rebuilds."""
 
@@ -87,8 +118,8 @@ class BuildCache:
     valid_until: object = None  # a moment that changes what is visible, or None
     build_id: str = ""
     warnings: list = field(default_factory=list)  # shown again when nothing had to be done
-    templates: dict = field(default_factory=dict)  # what each template uses, for one theme digest
-    board_pages: dict = field(default_factory=dict)  # the board's own pages as last made (see pages.board_side)
+    templates: TemplateMemo | None = None  # what each template uses, while the theme stays the same
+    board_side: BoardSideMemo | None = None  # the board's own pages as last made (see pages.board_side)
     stats: dict = field(default_factory=dict)  # file -> (mtime_ns, size, sha256): read only what changed
     documents: dict = field(default_factory=dict)  # site.yaml and the theme's files as parsed (yamlio.Documents)
     used_bodies: set = field(default_factory=set, repr=False)  # bodies the last build used
@@ -99,7 +130,7 @@ class BuildCache:
     _fresh: dict = field(default_factory=dict)  # body key -> (html, toc) made by this process, not saved yet
     _db: sqlite3.Connection | None = None
     _read_only: bool = False
-    _live: dict = field(default_factory=dict)  # what a long-running process keeps between builds; never saved
+    memo: Memo = field(default_factory=Memo, repr=False)  # kept in memory between builds; never saved
 
     def _store(self) -> dict:
         """The index, read from disk on first use."""
@@ -128,12 +159,12 @@ class BuildCache:
 
     @property
     def sources(self) -> dict:
-        """content rel -> (file digest, Source, problems)."""
+        """content rel -> site.content.ParsedFile."""
         return self._store()["sources"]
 
     @property
     def articles(self) -> dict:
-        """content rel -> (Source, Article made of it)."""
+        """content rel -> site.model.KeptArticle."""
         return self._store()["articles"]
 
     @property
@@ -206,31 +237,20 @@ class BuildCache:
         sources, articles = index["sources"], index["articles"]
         # only the entries that hold text change: the others stay the same
         # objects, and the journal writes only what changed
-        light = {rel: source.without_body() for rel, (_d, source, _p) in sources.items()
-                 if source is not None and source.body is not None}
+        light = {rel: parsed.source.without_body() for rel, parsed in sources.items()
+                 if parsed.source is not None and parsed.source.body is not None}
         for rel, source in light.items():
-            file_digest, _source, problems = sources[rel]
-            sources[rel] = (file_digest, source, problems)
-        for rel in [rel for rel in articles if sources.get(rel, (None, None))[1] is None]:
+            sources[rel] = sources[rel]._replace(source=source)
+        for rel in [rel for rel in articles if rel not in sources or sources[rel].source is None]:
             del articles[rel]  # its file is gone, or no longer reads
-        for rel, (source, article) in articles.items():
-            if source.body is not None:
-                articles[rel] = (light.get(rel, sources[rel][1]), article)
+        for rel, kept in articles.items():
+            if kept.source.body is not None:
+                articles[rel] = kept._replace(source=light.get(rel, sources[rel].source))
         return light
 
     def read_only(self) -> None:
         """Write nothing to disk (for `check`)."""
         self._read_only = True
-
-    def live(self, name: str, make):
-        """An in-memory helper kept across the builds of one process."""
-        if name not in self._live:
-            self._live[name] = make()
-        return self._live[name]
-
-    def kept(self, name: str):
-        """An in-memory helper if some caller made one, else None."""
-        return self._live.get(name)
 
     @classmethod
     def load(cls, site_dir: Path) -> "BuildCache":
@@ -271,7 +291,7 @@ class BuildCache:
             del index["body_checks"][key]
         self.drop_texts()
         state = {k: v for k, v in vars(self).items()
-                 if not k.startswith("_") and k not in ("site_dir", "used_bodies")}
+                 if not k.startswith("_") and k not in ("site_dir", "used_bodies", "memo")}
         whole = self._save_index(site_dir)
         _write(site_dir, STATE_FILE, state)
         try:

@@ -12,17 +12,36 @@ build walk everything as usual.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from branchboard.build.cache import CODE_DIGEST
 from branchboard.site.content import CONTENT_DIR, native_path, walk_files
 
+if TYPE_CHECKING:
+    from branchboard.build.context import BuildContext
+
 SITE_FOLDERS = ("content", "data", "schemas")
+
+
+class InputFile(NamedTuple):
+    """A file a build reads."""
+
+    root: str  # the site's folder or a theme's
+    rel: str  # its name under root, with /
+    path: str  # its path on this system
+
+
+class FileStat(NamedTuple):
+    """What the cache remembers of a file, to read it again only when it changed."""
+
+    mtime_ns: int
+    size: int
+    digest: str  # sha256 of its bytes
 
 
 @dataclass
@@ -42,10 +61,10 @@ class SiteFiles:
     and stats everything again."""
 
     def __init__(self, max_age: float = 60.0):
-        self._roots: list | None = None  # (root, name, path) of every input, sorted
+        self._roots: list[InputFile] | None = None  # every input, sorted
         self._theme_dirs: tuple = ()
         self._site = ""
-        self._known: dict[str, tuple] = {}  # name -> its entry in _roots, of the site's own files
+        self._known: dict[str, InputFile] = {}  # name -> its entry in _roots, of the site's own files
         self._folders: set[str] = set()  # the folders those lie in, and the folders above them
         self._changed: set[str] = set()
         self._walked = 0.0
@@ -67,7 +86,7 @@ class SiteFiles:
         self._roots, self._theme_dirs = walk_inputs(site_dir, theme_dirs), theme_dirs
         self._walked = time.monotonic()
         self._site = str(site_dir)
-        self._known = {entry[1]: entry for entry in self._roots if entry[0] == self._site}
+        self._known = {entry.rel: entry for entry in self._roots if entry.root == self._site}
         self._folders = set()
         for name in self._known:
             self._add_folders(name)
@@ -92,26 +111,26 @@ class SiteFiles:
                 return False  # a folder appeared or went: its files are not named one by one
             if os.path.isfile(path):
                 if name not in self._known:
-                    self._known[name] = (self._site, name, path)
+                    self._known[name] = InputFile(self._site, name, path)
                     self._add_folders(name)
                     changed = True
             elif name in self._known:
                 del self._known[name]
                 changed = True
         if changed:
-            others = [entry for entry in self._roots if entry[0] != self._site]
+            others = [entry for entry in self._roots if entry.root != self._site]
             self._roots = sorted(others + list(self._known.values()))
         return True
 
 
-def walk_inputs(site_dir: Path, theme_dirs) -> list:
-    roots = [(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
+def walk_inputs(site_dir: Path, theme_dirs) -> list[InputFile]:
+    roots = [InputFile(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
     for name in SITE_FOLDERS:
         folder = site_dir / name
-        roots += [(str(site_dir), f"{name}/{rel}", native_path(folder, rel))
+        roots += [InputFile(str(site_dir), f"{name}/{rel}", native_path(folder, rel))
                   for rel in walk_files(folder, ordered=False)]
     for theme_dir in theme_dirs:
-        roots += [(str(theme_dir), rel, native_path(theme_dir, rel))
+        roots += [InputFile(str(theme_dir), rel, native_path(theme_dir, rel))
                   for rel in walk_files(theme_dir, skip_ignored=False, ordered=False)]
     return sorted(roots)  # the order _apply keeps too
 
@@ -121,23 +140,24 @@ def file_digest(path: str, stats: dict) -> str:
     try:
         st = os.stat(path)
         seen = stats.get(path)
-        if seen and seen[0] == st.st_mtime_ns and seen[1] == st.st_size:
-            return seen[2]
+        if seen and seen.mtime_ns == st.st_mtime_ns and seen.size == st.st_size:
+            return seen.digest
         with open(path, "rb") as fh:
             value = hashlib.sha256(fh.read()).hexdigest()
     except OSError:  # vanished while we looked: the reader reports it
         return ""
-    stats[path] = (st.st_mtime_ns, st.st_size, value)
+    stats[path] = FileStat(st.st_mtime_ns, st.st_size, value)
     return value
 
 
-def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.datetime,
-                stats: dict, files: SiteFiles | None = None) -> Inputs:
+def read_inputs(ctx: BuildContext) -> Inputs:
     """Everything a build reads, and the day it decides visibility for.
 
-    ``stats`` (path -> (mtime, size, digest)) is updated in place.  With
-    ``files``, only the files named as changed since the last build are
-    looked at, when it can tell."""
+    The cache's ``stats`` (path -> FileStat) are updated in place.  When
+    serve's watcher named the files that changed since the last build
+    (``ctx.memo.files``), only those are looked at, when it can tell."""
+    site_dir, theme_dirs, stats, files = ctx.site_dir, ctx.theme.dirs, ctx.cache.stats, ctx.memo.files
+    out = ctx.out if ctx.out is not None else site_dir / "public"  # `check`: the fingerprint is never stored
     if files is not None:
         roots, maybe_changed = files.roots(site_dir, tuple(theme_dirs))
     else:
@@ -149,7 +169,7 @@ def read_inputs(site_dir: Path, theme_dirs, out: Path, drafts: bool, now: dt.dat
         reading = _Reading.read(str(site_dir), roots, maybe_changed, stats)
     if files is not None:
         files.last = reading
-    head = f"{CODE_DIGEST}\0{out.resolve()}\0{drafts}\0{now.date()}\0"
+    head = f"{CODE_DIGEST}\0{out.resolve()}\0{ctx.drafts}\0{ctx.now.date()}\0"
     return Inputs(hashlib.sha256((head + "".join(reading.entries)).encode()).hexdigest(),
                   reading.content, reading.others)
 
@@ -173,7 +193,7 @@ class _Reading:
         digests = {}
         for root, rel, path in roots:
             seen = stats.get(path) if maybe_changed is not None and path not in maybe_changed else None
-            digests[path] = seen[2] if seen else file_digest(path, stats)
+            digests[path] = seen.digest if seen else file_digest(path, stats)
         for gone in set(stats) - set(digests):
             del stats[gone]
         prefix = f"{CONTENT_DIR}/"

@@ -6,24 +6,27 @@ two pages claiming one path.
 
 from __future__ import annotations
 
-from typing import Callable, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Callable, ClassVar, NamedTuple
 
 import datetime as dt
 import functools
-import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from branchboard.site.config import SiteConfig
-from branchboard.build.bodies import Body
 from branchboard.site.content import CONTENT_DIR, is_ignored, walk_files
 from branchboard.errors import BoardError, Report
 from branchboard.fingerprint import digest
 from branchboard.site.model import SiteModel, home_sections, tag_url
 from branchboard.build.render import PageMemory, Renderer, StoredHtml, Theme, make_environment
 from branchboard.build.write import Outputs, write_page
+from branchboard.parallel import map_in_processes, start_method
+
+if TYPE_CHECKING:
+    from branchboard.build.bodies import Body, BodyEntry
+    from branchboard.build.context import BuildContext, SiteContent
+    from branchboard.site.model import Article
 
 DATA_DIR = "data"
 
@@ -65,28 +68,24 @@ class PageSpec(NamedTuple):  # one for every page of every build: a tuple is mad
         return self.context() if callable(self.context) else self.context
 
 
-def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dict[str, Body],
-                 data: dict, board, assets: list[str], now: dt.datetime,
-                 report: Report, previous_keys: dict | None = None, out: Path | None = None,
-                 template_memo: dict | None = None, bytecode_dir: Path | None = None,
-                 memory: PageMemory | None = None, html_of=None,
-                 outputs: Outputs | None = None, board_memo: dict | None = None) -> Outputs:
-    """Every page of the site.  A page whose key (what it is made from) equals
-    ``previous_keys[path]`` and whose file is still in ``out`` is not rendered
-    again: the write stage keeps the existing file.  ``board`` is the
-    pipeline's BoardRef; ``board_memo`` keeps the board's own pages between
-    builds (see board_side)."""
+def render_pages(ctx: BuildContext, content: SiteContent, outputs: Outputs, incremental: bool) -> None:
+    """Every page of the site, added to ``outputs``.  In an incremental
+    build, a page whose key (what it is made from) equals the one the cache
+    kept for its path and whose file is still in the output folder is not
+    rendered again: the write stage keeps the existing file."""
+    config, model, board, report = ctx.config, content.model, content.board, ctx.report
     common: dict = {}
-    renderer = Renderer(make_environment(theme, bytecode_dir), common, config.site_dir, template_memo,
-                        memory)
-    side = board_side(config, model, board, now, report, {} if board_memo is None else board_memo,
-                      renderer.memory.fingerprints.of)
+    memory = ctx.memo.pages = ctx.memo.pages or PageMemory()
+    renderer = Renderer(make_environment(ctx.theme, ctx.bytecode_dir), common, ctx.site_dir,
+                        ctx.cache.templates.closures, memory)
+    side = board_side(ctx, content, renderer.memory.fingerprints.of)
+    now = ctx.now
     day = dt.datetime(now.year, now.month, now.day)  # pages show the day; keys change daily
     common.update({
         "site": config,
         "model": model,
         "sections": tuple(SectionLink(s.id, s.title, s.url) for s in model.sections),
-        "data": data,
+        "data": content.data,
         "board": board if side.has_board else None,  # its fingerprint until a page shows it
         "board_menu": side.board_menu,
         "footer_menu": side.footer_menu,
@@ -94,14 +93,13 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
         "build_date": day,
         "tag_url": tag_url,
     })
-    specs = [*_home(model), *_articles(model, bodies, renderer.memory.memo("article pages"), html_of,
-                                      renderer.memory.fingerprints.of),
+    specs = [*_home(model),
+             *_articles(model, content.bodies, ctx.memo, ctx.cache.body_html, memory.fingerprints.of),
              *_listings(model),
              *_tags(model),
              *side.specs]
-    outputs = outputs if outputs is not None else Outputs()
-    previous_keys = previous_keys or {}
-    present = set(walk_files(out, skip_ignored=False, ordered=False)) if previous_keys and out is not None else set()
+    previous_keys = ctx.cache.page_keys if incremental else {}
+    present = set(walk_files(ctx.out.resolve(), skip_ignored=False, ordered=False)) if previous_keys else set()
     todo: list[tuple[PageSpec, str]] = []
     keys = renderer.page_keys([(spec.template, spec.path, spec.what_it_shows()) for spec in specs])
     keep, claim = outputs.keep_page, outputs.claim
@@ -114,8 +112,7 @@ def render_pages(config: SiteConfig, theme: Theme, model: SiteModel, bodies: dic
     if side.has_board and any("board" in renderer.names(spec.template) for spec, _key in todo):
         common["board"] = board.get()  # (the same fingerprint: the keys above stand)
     _render_all(renderer, todo, outputs, report)
-    _copies(theme, config.site_dir, assets, outputs, report)
-    return outputs
+    _copies(ctx.theme, ctx.site_dir, content.assets, outputs, report)
 
 
 class BoardSide(NamedTuple):
@@ -125,24 +122,49 @@ class BoardSide(NamedTuple):
     has_board: bool
 
 
-def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, report: Report,
-               kept: dict, fingerprint_of) -> BoardSide:
+class Span(NamedTuple):
+    """The moments around a build's time between which the board's pages stay
+    as made: the last that has passed and the next to come (None: none)."""
+
+    after: dt.datetime | None
+    until: dt.datetime | None
+
+    def holds(self, now: dt.datetime) -> bool:
+        return (self.after is None or self.after < now) and (self.until is None or now <= self.until)
+
+
+@dataclass(frozen=True)
+class BoardSideMemo:
+    """The board side as last made, kept in the build cache."""
+
+    key: str  # digest of what it was made from (see board_side)
+    span: Span
+    problems: list  # what making it reported, told again while it is kept
+    pages: list  # (path, template, fingerprint of the context) of each page
+    board_menu: list
+    footer_menu: list
+    has_board: bool
+
+
+def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> BoardSide:
     """The pages made from the board and site.yaml rather than from an
     article: the board pages, the screen and the print pages, and the menus
     they add to every page.
 
     They are made from the board (its fingerprint), site.yaml, the articles
     the screen may show and, within a day, the time: a slide or a banner
-    ending today leaves the screen (screen.ends).  While none of these
-    changed since they were last made (``kept``: what the cache holds of
-    them), their keys are made from what they showed then, and the board,
-    the code that makes these pages and their contexts are loaded only if
-    one of them is rendered.  Most edits change none of them."""
+    ending today leaves the screen (screen.pages.ends).  While none of these
+    changed since they were last made (the cache's ``board_side``), their
+    keys are made from what they showed then, and the board, the code that
+    makes these pages and their contexts are loaded only if one of them is
+    rendered.  Most edits change none of them."""
+    config, model, board, now, report = ctx.config, content.model, content.board, ctx.now, ctx.report
     key = digest("board side", board.fingerprint, fingerprint_of(config),
                  *(article.fingerprint for article in model.articles), "pending",
                  *(article.fingerprint for article in model.pending))
-    if kept.get("key") == key and _within(kept["span"], now):
-        report.extend(kept["problems"])
+    kept = ctx.cache.board_side
+    if kept is not None and kept.key == key and kept.span.holds(now):
+        report.extend(kept.problems)
 
         @functools.cache
         def made() -> dict:  # their contexts, only if one of them is rendered
@@ -150,8 +172,8 @@ def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, re
             return {path: context for path, _template, context in links + extra}
 
         specs = [PageSpec(path, template, functools.partial(_context_of, made, path), f"页面 {template}", shown)
-                 for path, template, shown in kept["pages"]]
-        return BoardSide(specs, kept["board_menu"], kept["footer_menu"], kept["has_board"])
+                 for path, template, shown in kept.pages]
+        return BoardSide(specs, kept.board_menu, kept.footer_menu, kept.has_board)
     own = Report()
     made_board = board.get()
     links, extra = _board_pages(config, model, made_board, now, own)
@@ -161,10 +183,9 @@ def board_side(config: SiteConfig, model: SiteModel, board, now: dt.datetime, re
     side = BoardSide(specs, [(path, context.get("title", path)) for path, _template, context in links],
                      [(path, context["footer_label"]) for path, _template, context in extra
                       if context.get("footer_label")], made_board is not None)
-    kept.clear()
-    kept.update(key=key, span=_span(config, made_board, now), problems=own.problems,
-                pages=[(spec.path, spec.template, spec.inputs) for spec in specs],
-                board_menu=side.board_menu, footer_menu=side.footer_menu, has_board=side.has_board)
+    ctx.cache.board_side = BoardSideMemo(key, _span(config, made_board, now), own.problems,
+                                         [(spec.path, spec.template, spec.inputs) for spec in specs],
+                                         side.board_menu, side.footer_menu, side.has_board)
     return side
 
 
@@ -184,74 +205,65 @@ def _context_of(made, path: str) -> dict:
     return made()[path]
 
 
-def _span(config, board, now: dt.datetime) -> tuple:
-    """The moments around ``now`` between which the board's pages stay as made:
-    the last that has passed and the next to come (None: none)."""
+def _span(config, board, now: dt.datetime) -> Span:
     from branchboard.screen import pages as screen
 
     ends = screen.ends(config, board)
-    return (max((e for e in ends if e < now), default=None), min((e for e in ends if e >= now), default=None))
-
-
-def _within(span: tuple, now: dt.datetime) -> bool:
-    after, until = span
-    return (after is None or after < now) and (until is None or now <= until)
+    return Span(max((e for e in ends if e < now), default=None), min((e for e in ends if e >= now), default=None))
 
 
 PARALLEL_PAGES = 400  # below this many pages to render, one process is quicker
-_JOB: dict = {}  # what forked renderers share with the parent: set just before the pool starts
 
 
 def _render_all(renderer: Renderer, todo: list[tuple[PageSpec, str]], outputs: Outputs,
                 report: Report) -> None:
-    """Render the pages to do; a full build with many of them renders in a
-    pool of forked processes, each writing its pages into the staging folder."""
-    workers = min(os.cpu_count() or 1, 8)
-    if (outputs.staging is None or len(todo) < PARALLEL_PAGES or workers < 2
-            or not hasattr(os, "fork")):
+    """Render the pages to do.  A full build with many of them renders in
+    processes, one per core, each writing its pages into the staging folder
+    (they share the renderer and the pages' contexts, which cannot be
+    pickled: where workers cannot be forked, the pages are rendered here)."""
+    if outputs.staging is None or len(todo) < PARALLEL_PAGES or start_method(shares_memory=True) is None:
         for spec, key in todo:
             try:
                 outputs.put_page(spec.path, renderer.render(spec.template, spec.path, **spec.make_context()), key)
             except BoardError as err:
                 report.add(err)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     for template in {spec.template for spec, _key in todo}:  # compiled once, before the fork
         renderer.preload(template)
-    _JOB.update(renderer=renderer, todo=todo, staging=outputs.staging)
     # the pages at the end of the list (listings, tags, the board's pages)
-    # show many articles or figures each and are the slowest: they are
-    # rendered first, so that the processes end together rather than one
-    # rendering them alone at the end (the order of the files is no matter)
-    chunks = [range(end - 1, max(end - 64, 0) - 1, -1) for end in range(len(todo), 0, -64)]
+    # show many articles or figures each and are the slowest: last_first
+    # renders them first, so that the processes end together
+    job = _RenderJob(renderer, todo, outputs.staging)
+    for index, error in map_in_processes(_render_one, range(len(todo)), min_items=PARALLEL_PAGES, chunk=64,
+                                         state=job, setup=_RenderJob.in_process, last_first=True,
+                                         shares_memory=True):
+        if error is None:
+            outputs.put_written(todo[index][0].path, todo[index][1])
+        else:
+            report.add(error)
+
+
+class _RenderJob(NamedTuple):
+    """What the rendering processes share with this one."""
+
+    renderer: Renderer
+    todo: list[tuple[PageSpec, str]]
+    staging: Path
+    made: set | None = None  # the folders this process has made, so that each is made once
+
+    def in_process(self) -> "_RenderJob":
+        return self._replace(made=set())
+
+
+def _render_one(job: _RenderJob, index: int) -> tuple[int, BoardError | None]:
+    """In a rendering process: the page written into the staging folder."""
+    spec, _key = job.todo[index]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done in pool.map(_render_chunk, chunks):
-                for index, error in done:
-                    if error is None:
-                        outputs.put_written(todo[index][0].path, todo[index][1])
-                    else:
-                        report.add(error)
-    finally:
-        _JOB.clear()
-
-
-def _render_chunk(indices: range) -> list[tuple[int, BoardError | None]]:
-    renderer, todo, staging = _JOB["renderer"], _JOB["todo"], _JOB["staging"]
-    made: set = set()
-    done = []
-    for index in indices:
-        spec, _key = todo[index]
-        try:
-            html = renderer.render(spec.template, spec.path, **spec.make_context())
-        except BoardError as err:
-            done.append((index, err))
-            continue
-        write_page(staging, spec.path, html, made)
-        done.append((index, None))
-    return done
+        html = job.renderer.render(spec.template, spec.path, **spec.make_context())
+    except BoardError as err:
+        return index, err
+    write_page(job.staging, spec.path, html, job.made)
+    return index, None
 
 
 def _link(section) -> SectionLink:
@@ -265,56 +277,82 @@ def _home(model: SiteModel) -> list[PageSpec]:
                       "latest": tuple((_link(s), articles) for s, articles in home_sections(model))}, "首页")]
 
 
-def _articles(model: SiteModel, bodies, memo: dict, html_of, fingerprint_of) -> list[PageSpec]:
-    """An article's page.  ``memo`` keeps what the previous build of this
-    process made: for each section, the section, its link, its articles'
-    bodies and their specs; and for each url, what its spec was made of.
-    While a section is the same object (the model is kept while no article's
-    fields changed, see model.build_model), only the pages whose body is not
-    the same are made again; else a page whose article, body and neighbours
-    are the same objects as before is the same spec.  Either way nothing has
-    to be compared again.  The body's HTML is read (``html_of(key)``) only
-    if the page is rendered."""
-    last_sections = memo.get("sections", {})
-    by_url = memo.setdefault("by url", {})
+class KeptSection(NamedTuple):
+    """A section's article pages as the previous build of this process made them."""
+
+    section: object  # model.Section
+    link: SectionLink
+    entries: list[BodyEntry]  # its articles' bodies, in order
+    specs: list[PageSpec]
+
+
+class KeptSpec(NamedTuple):
+    """An article page's spec, and the objects it was made from."""
+
+    article: Article
+    body: Body
+    link: SectionLink
+    newer: Article | None
+    older: Article | None
+    spec: PageSpec
+
+
+@dataclass
+class ArticlePages:
+    """What the previous build of this process made of the article pages."""
+
+    sections: dict[str, KeptSection] = field(default_factory=dict)
+    by_url: dict[str, KeptSpec] = field(default_factory=dict)
+
+
+def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fingerprint_of) -> list[PageSpec]:
+    """An article's page.  ``memo.article_pages`` keeps what the previous
+    build of this process made.  While a section is the same object (the
+    model is kept while no article's fields changed, see model.build_model),
+    only the pages whose body is not the same are made again; else a page
+    whose article, body and neighbours are the same objects as before is the
+    same spec.  Either way nothing has to be compared again.  The body's
+    HTML is read (``html_of(key)``) only if the page is rendered."""
+    kept_pages = memo.article_pages = memo.article_pages or ArticlePages()
+    last_sections, by_url = kept_pages.sections, kept_pages.by_url
     sections = {}
     specs = []
     for section in model.sections:
         link = _link(section)
         entries = [bodies[article.source] for article in section.articles]
         kept = last_sections.get(section.id)
-        if kept is not None and kept[0] is section and kept[1] == link:
-            made = kept[3]
-            if entries != kept[2]:  # the same articles and neighbours: only some bodies changed
+        if kept is not None and kept.section is section and kept.link == link:
+            made = kept.specs
+            if entries != kept.entries:  # the same articles and neighbours: only some bodies changed
                 made = list(made)
                 link_print = fingerprint_of(link)
-                for i, (entry, before) in enumerate(zip(entries, kept[2])):
+                for i, (entry, before) in enumerate(zip(entries, kept.entries)):
                     if entry is not before:
                         made[i] = _article_spec(section.articles[i], link, link_print, entry, model, html_of, by_url)
         else:
             link_print = fingerprint_of(link)
             made = [_article_spec(article, link, link_print, entry, model, html_of, by_url)
                     for article, entry in zip(section.articles, entries)]
-        sections[section.id] = (section, link, entries, made)
+        sections[section.id] = KeptSection(section, link, entries, made)
         specs += made
     if len(by_url) > len(specs):  # pages gone since
         urls = {spec.path for spec in specs}
         for url in [url for url in by_url if url not in urls]:
             del by_url[url]
-    memo["sections"] = sections
+    kept_pages.sections = sections
     return specs
 
 
-def _article_spec(article, link: SectionLink, link_print: str, entry: tuple, model: SiteModel, html_of,
-                  by_url: dict) -> PageSpec:
+def _article_spec(article, link: SectionLink, link_print: str, entry: BodyEntry, model: SiteModel, html_of,
+                  by_url: dict[str, KeptSpec]) -> PageSpec:
     """The spec of an article's page; the same object as in the previous
     build when its article, body, link and neighbours are (``by_url``)."""
     key, body = entry
     newer, older = model.neighbours.get(article.url, (None, None))
     kept = by_url.get(article.url)
-    if kept is not None and kept[0][0] is article and kept[0][1] is body and kept[0][2] == link \
-            and kept[0][3] is newer and kept[0][4] is older:
-        return kept[1]
+    if kept is not None and kept.article is article and kept.body is body and kept.link == link \
+            and kept.newer is newer and kept.older is older:
+        return kept.spec
     # a cover that the body shows again is not shown twice
     name = posixpath.basename(article.cover) if article.cover else ""
     show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
@@ -326,7 +364,7 @@ def _article_spec(article, link: SectionLink, link_print: str, entry: tuple, mod
     inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
               f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
     spec = PageSpec(article.url, "article.html", context, article.path, inputs)
-    by_url[article.url] = ((article, body, link, newer, older), spec)
+    by_url[article.url] = KeptSpec(article, body, link, newer, older, spec)
     return spec
 
 

@@ -8,7 +8,9 @@ it has.  Autoescaping is on for every template.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from jinja2 import meta, nodes
@@ -84,18 +86,30 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.E
     return env
 
 
+@dataclass
+class TemplateMemo:
+    """What each template uses, kept in the build cache while the theme's
+    files stay the same."""
+
+    theme: str  # digest of the theme's files
+    closures: dict = field(default_factory=dict)  # template name -> (hash of its files, names it uses)
+
+
 class PageMemory:
     """What a long-running process keeps about its pages from one build to
-    the next: the fingerprints of what they show, what each page was made of,
-    and the page makers' own notes (``memos``)."""
+    the next: the fingerprints of what they show and what each page was made of."""
 
     def __init__(self):
         self.fingerprints = Fingerprinter()
-        self.contexts: dict = {}  # page path -> (template key, context, page key)
-        self.memos: dict[str, dict] = {}
+        self.contexts: dict[str, PageMade] = {}  # page path -> what made it
 
-    def memo(self, name: str) -> dict:
-        return self.memos.setdefault(name, {})
+
+class PageMade(NamedTuple):
+    """What a page was made of in a build, and the key that made."""
+
+    template_key: str
+    context: object  # what the page shows, or the text of its fingerprints
+    key: str
 
 
 class Renderer:
@@ -121,7 +135,7 @@ class Renderer:
         self.memory = memory or PageMemory()
         self._fingerprints = self.memory.fingerprints
         self._fingerprints.new_build()
-        # page path -> (template key, context, page key), of the previous build in this process and of this one
+        # page path -> PageMade, of the previous build in this process and of this one
         self._previous, self._contexts = self.memory.contexts, {}
         self.memory.contexts = self._contexts
 
@@ -133,11 +147,12 @@ class Renderer:
         for template, page_path, context in pages:
             made_by = template_key(template)
             last = previous.get(page_path)
-            if last is not None and last[0] == made_by and (last[1] is context or _same_values(last[1], context)):
-                key = last[2]  # nothing this page shows changed since the previous build
+            if last is not None and last.template_key == made_by and (last.context is context
+                                                                     or _same_values(last.context, context)):
+                key = last.key  # nothing this page shows changed since the previous build
             else:  # (a text is already made of fingerprints: see PageSpec.inputs)
                 key = digest(made_by, page_path, context if type(context) is str else self._fingerprints.of(context))
-            contexts[page_path] = (made_by, context, key)
+            contexts[page_path] = PageMade(made_by, context, key)
             keys.append(key)
         return keys
 

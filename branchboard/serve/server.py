@@ -41,7 +41,6 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from branchboard.serve import livereload
 from branchboard.build.cache import BuildCache
 from branchboard.errors import BuildFailed
-from branchboard.build.inputs import SiteFiles
 from branchboard.serve.livereload import LiveChannel, SiteState
 from branchboard.build.pipeline import Options, build
 from branchboard.site.theme import BUNDLED_THEMES
@@ -351,7 +350,7 @@ class DevServer:
         shown = "、".join(changed[:3]) + (f" 等 {len(changed)} 个文件" if len(changed) > 3 else "")
         self.say(f"\n[{dt.datetime.now():%H:%M:%S}] 文件有改动：{shown}")
         self.watcher.refresh()  # a folder may have been created, renamed or replaced
-        self.options.cache.live("files", SiteFiles).changed(changed)  # the build looks at these only
+        self.options.cache.memo.watched_files().changed(changed)  # the build looks at these only
         self.run_build(changed)
 
     def run_build(self, changed: list[str]) -> SiteState:

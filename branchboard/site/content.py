@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from branchboard.errors import BoardError, Report, did_you_mean
 from branchboard.site.yamlio import Positions, load_yaml, parse_datetime, read_text
@@ -88,6 +88,14 @@ class Source:
         return split_front_matter(read_text(site_dir / CONTENT_DIR / self.rel, path), path)[1]
 
 
+class ParsedFile(NamedTuple):
+    """An article file as a build read it (the build cache keeps one for each)."""
+
+    file_digest: str | None  # sha256 of the whole file, when the caller knew it
+    source: Source | None  # None: its front matter could not be read
+    problems: list
+
+
 def is_ignored(name: str) -> bool:
     """Editor temporaries, swap files and hidden files are never content."""
     return (
@@ -147,17 +155,17 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
     """Read every article; problems go to ``report``.  Returns sources and assets.
 
     ``files``: the files under content/ when the caller knows them, with the
-    digests of what they hold now; with ``memo`` (content rel -> (file
-    digest, Source, problems)) an unchanged file is then not parsed again.
+    digests of what they hold now; with ``memo`` (content rel ->
+    ParsedFile) an unchanged file is then not parsed again.
     """
     articles, assets = find_content(site_dir, files)
     memo = {} if memo is None else memo
     files = files or {}
     placed = [rel for rel in articles if in_section(rel)]
     current = {rel: files.get(rel) for rel in placed}
-    fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel][0] == current[rel])]
+    fresh = [rel for rel in placed if not (current[rel] and rel in memo and memo[rel].file_digest == current[rel])]
     for rel, (source, problems) in zip(fresh, _parse_all(site_dir, fresh, memo)):
-        memo[rel] = (current[rel], source, problems)
+        memo[rel] = ParsedFile(current[rel], source, problems)
     sources = []
     for rel in articles:
         if not in_section(rel):
@@ -175,20 +183,17 @@ def read_sources(site_dir: Path, report: Report, memo: dict | None = None,
 
 
 def _parse_all(site_dir: Path, rels: list[str], memo: dict) -> list[tuple[Source | None, list]]:
-    """(source, problems) of each file, in order; many files are parsed by
-    forked helper processes, one per core (a cold build of thousands of
-    articles spends a tenth of its time here).  ``memo``: as read_sources'."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rels) < PARALLEL_READS or workers < 2 or not hasattr(os, "fork"):
-        return [_parse(site_dir, rel, memo.get(rel)) for rel in rels]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """(source, problems) of each file, in order; many files are parsed in
+    processes, one per core (a cold build of thousands of articles spends a
+    tenth of its time here).  ``memo``: as read_sources'."""
+    from branchboard.parallel import map_in_processes
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(functools.partial(_parse, site_dir), rels, chunksize=256))
+    return list(map_in_processes(_parse, [(rel, memo.get(rel)) for rel in rels],
+                                 min_items=PARALLEL_READS, chunk=256, state=site_dir))
 
 
-def _parse(site_dir: Path, rel: str, before: tuple | None = None) -> tuple[Source | None, list]:
+def _parse(site_dir: Path, job: tuple[str, ParsedFile | None]) -> tuple[Source | None, list]:
+    rel, before = job
     own = Report()
     try:
         source = read_source(site_dir, rel, own, before)
@@ -211,18 +216,18 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
                      "在文章信息（标题、日期等）之后加一行 ---，再写正文。")
 
 
-def read_source(site_dir: Path, rel: str, report: Report, before: tuple | None = None) -> Source | None:
-    """The article at ``rel``; ``before``: (file digest, Source, problems) as
-    an earlier build read it, whose fields stand while its front matter is
-    the same text (most edits change the body only)."""
+def read_source(site_dir: Path, rel: str, report: Report, before: ParsedFile | None = None) -> Source | None:
+    """The article at ``rel``; ``before``: the file as an earlier build read
+    it, whose fields stand while its front matter is the same text (most
+    edits change the body only)."""
     path = f"{CONTENT_DIR}/{rel}"
     text = read_text(site_dir / CONTENT_DIR / rel, path)
     front, body, body_line = split_front_matter(text, path)
     front_digest = hashlib.sha256(front.encode("utf-8")).hexdigest()
     body_digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    if before is not None and before[1] is not None and before[1].front_digest == front_digest:
-        report.extend(before[2])
-        return dataclasses.replace(before[1], body=body, body_line=body_line, body_digest=body_digest)
+    if before is not None and before.source is not None and before.source.front_digest == front_digest:
+        report.extend(before.problems)
+        return dataclasses.replace(before.source, body=body, body_line=body_line, body_digest=body_digest)
     raw, positions = load_yaml(front, path, line_offset=1)
     if raw is None:
         raw = {}

@@ -8,7 +8,7 @@ asking whether a cover file exists) and knows nothing of Jinja.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import datetime as dt
 import functools
@@ -16,10 +16,12 @@ import posixpath
 from operator import attrgetter
 from dataclasses import dataclass, field
 
-from branchboard.site.config import SiteConfig
 from branchboard.site.content import CONTENT_DIR, Source
 from branchboard.errors import Report
 from branchboard.fingerprint import compared_fields, digest
+
+if TYPE_CHECKING:
+    from branchboard.build.context import BuildContext
 
 HOME_PER_SECTION = 5
 
@@ -144,6 +146,20 @@ class SiteModel:
         return {a.source: a.url for a in self.articles}
 
 
+class KeptArticle(NamedTuple):
+    """An article as the build cache keeps it, with the source it was made of."""
+
+    source: Source
+    article: Article
+
+
+class LastModel(NamedTuple):
+    """The model a long-running process made last, and what it was made of."""
+
+    made_of: tuple
+    model: SiteModel
+
+
 def listing_order(articles) -> list[Article]:
     """Pinned first, then newest first; the title breaks ties for a stable order."""
     return sorted(articles, key=lambda a: (not a.pinned, -a.date.timestamp(), a.title, a.source))
@@ -202,30 +218,29 @@ def paginate(articles, title: str, base: str, page_size: int) -> tuple[Listing, 
     )
 
 
-def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
-                now: dt.datetime, drafts: bool, report: Report, memo: dict | None = None,
-                last: dict | None = None) -> SiteModel:
-    """``memo`` (content rel -> (Source, Article)), kept in the build cache,
-    gives an unchanged source the same Article as last time, whose
-    fingerprint is then already known.  ``last``, kept by a long-running
-    process, gives the same model as its previous build when the articles
-    shown, those waiting and the sections are the same (an edit that
-    changes only an article's body), instead of sorting and grouping them all
-    again."""
+def build_model(ctx: BuildContext, sources: list[Source], assets: list[str]) -> SiteModel:
+    """What the site shows on the build's day.  The build cache's
+    ``articles`` (content rel -> KeptArticle) give an unchanged source the
+    same Article as last time, whose fingerprint is then already known.  A
+    long-running process keeps the last model (``ctx.memo.model``) and gets
+    it again when the articles shown, those waiting and the sections are the
+    same (an edit that changes only an article's body), instead of sorting
+    and grouping them all again."""
+    config, now, drafts, report = ctx.config, ctx.now, ctx.drafts, ctx.report
     asset_set = set(assets)
-    memo = {} if memo is None else memo
+    memo = ctx.cache.articles
     all_articles = []
     for source in sources:
         kept = memo.get(source.rel)
-        if kept is not None and (kept[0] is source or kept[0] == source) \
-                and (not kept[1].cover or kept[1].cover in asset_set):
-            all_articles.append(kept[1])
+        if kept is not None and (kept.source is source or kept.source == source) \
+                and (not kept.article.cover or kept.article.cover in asset_set):
+            all_articles.append(kept.article)
             continue
         article = make_article(source, asset_set, report)
         if article is None:
             memo.pop(source.rel, None)
         else:
-            memo[source.rel] = (source, article)
+            memo[source.rel] = KeptArticle(source, article)
             all_articles.append(article)
     for rel in set(memo) - {s.rel for s in sources}:
         del memo[rel]
@@ -245,8 +260,9 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
                        f"在 site.yaml 的 sections 下加一行：- {{id: {sid}, title: 栏目名称}}")
     order = [(s.id, s.title) for s in config.sections] + [(sid, sid) for sid in sorted(present - known)]
     made_of = (visible, hidden, pending, order, config.page_size)
-    if last is not None and last.get("made_of") == made_of:
-        return last["model"]
+    last = ctx.memo.model
+    if last is not None and last.made_of == made_of:
+        return last.model
     # sorted once; grouping keeps the order
     newest_first = sorted(visible, key=attrgetter("newest_first"))
     in_listing_order = sorted(newest_first, key=lambda a: not a.pinned)  # stable: pinned first, then newest
@@ -280,8 +296,7 @@ def build_model(config: SiteConfig, sources: list[Source], assets: list[str],
         hidden=hidden,
         pending=pending,
     )
-    if last is not None:
-        last.update(made_of=made_of, model=model)
+    ctx.memo.model = LastModel(made_of, model)
     return model
 
 
