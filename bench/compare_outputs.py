@@ -10,8 +10,9 @@ the repository and with its own build.py, builds
 3. that board again after one article was edited, into the same output and
    with the cache the second build left, as an editor's next build would.
 
-After each, the two output trees are compared: files only in one, files that
-differ, and a short unified diff of the first few differing HTML files.
+After each, it prints each build's summary line (how many pages it rendered)
+and compares the two output trees: files only in one, files that differ, and
+a short unified diff of the first few differing HTML files.
 build-id.txt is a stamp made from the pages' keys, which include a digest of
 branchboard's own code, and from the times of the files copied as they are,
 so it differs between two checkouts: it is reported apart, as expected, never
@@ -91,8 +92,8 @@ class Comparison:
         return not (self.only_old or self.only_new or self.differ)
 
 
-def build(code: Path, site: Path, out: Path) -> None:
-    """One build with the revision in ``code``."""
+def build(code: Path, site: Path, out: Path) -> str:
+    """One build with the revision in ``code``; its summary line."""
     proc = subprocess.run([sys.executable, str(code / "build.py"), "build", "--site", str(site),
                            "--out", str(out), "--now", NOW],
                           cwd=code, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
@@ -100,6 +101,7 @@ def build(code: Path, site: Path, out: Path) -> None:
     if proc.returncode != 0:
         raise BuildFailed(f"the build of {site} with {code} failed (exit {proc.returncode}):\n"
                           f"{(proc.stderr or proc.stdout)[-3000:]}")
+    return proc.stdout.strip().splitlines()[0] if proc.stdout.strip() else ""
 
 
 def files(root: Path) -> dict[str, Path]:
@@ -135,11 +137,11 @@ def listing(names: list[str]) -> str:
     return "".join(f"\n    {name}" for name in names[:LISTED]) + more
 
 
-def report(title: str, old: Side, new: Side, what: str, note: str = "") -> bool:
+def report(title: str, old: Side, new: Side, what: str, notes: list[str]) -> bool:
     """Print how the two sides' outputs for ``what`` compare; True when identical."""
     result = compare_trees(old.out(what), new.out(what))
     print(f"\n## {title}\n")
-    if note:
+    for note in filter(None, notes):
         print(note)
     if result.identical:
         print(f"identical: {result.files} files")
@@ -180,21 +182,26 @@ def edit_article(board: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def build_both(old: Side, new: Side, site: str, what: str) -> list[str]:
+    """Build with each side (``site``: "code" for the example board, or
+    "board"); each build's summary line, which says how many pages it rendered."""
+    return [f"{side.name}: {build(side.code, getattr(side, site), side.out(what))}" for side in (old, new)]
+
+
 def compare(old: Side, new: Side, articles: int, work: Path) -> bool:
     """Build every board with both sides; True when every output is identical."""
     generated = generate.generate("branchboard", work / "generated", articles)
     for side in (old, new):
         shutil.copytree(generated, side.board)
-    for side in (old, new):
-        build(side.code, side.code, side.out("example"))
-    same = report("example board", old, new, "example", example_note(old, new))
-    for side in (old, new):
-        build(side.code, side.board, side.out("board"))
-    same &= report(f"generated board, {articles} articles", old, new, "board")
+    notes = build_both(old, new, "code", "example")
+    same = report("example board", old, new, "example", [*notes, example_note(old, new)])
+    notes = build_both(old, new, "board", "board")
+    same &= report(f"generated board, {articles} articles", old, new, "board", notes)
     for side in (old, new):
         edit_article(side.board)
-        build(side.code, side.board, side.out("board"))
-    same &= report(f"generated board after editing {EDITED.as_posix()} (incremental build)", old, new, "board")
+    notes = build_both(old, new, "board", "board")
+    same &= report(f"generated board after editing {EDITED.as_posix()} (incremental build)",
+                   old, new, "board", notes)
     return same
 
 
