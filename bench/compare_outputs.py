@@ -44,8 +44,8 @@ import checkout  # noqa: E402
 import generate  # noqa: E402
 
 NOW = "2026-12-07"
-EPOCH = str(int(dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc).timestamp()))
-BUILD_ID = "build-id.txt"  # differs whenever the code does
+EPOCH = str(int(dt.datetime.fromisoformat(NOW).replace(tzinfo=dt.timezone.utc).timestamp()))
+BUILD_ID = "build-id.txt"  # a stamp that differs between any two checkouts
 EDITED = Path("content") / "news" / "a00000.md"
 EXAMPLE_INPUTS = ("site.yaml", "content", "data")
 LISTED = 20  # file names listed per kind of difference
