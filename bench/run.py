@@ -9,17 +9,24 @@ each per run):
 * build after editing one article,
 * peak memory of a cold build,
 * for branchboard, the dev server's latency from saving an article to the
-  rebuilt pages being ready (in process, as `serve` does it).
+  rebuilt pages being ready (the server running in a process of its own, as
+  `serve` runs it, the median of five saves per round).
 
 It prints a table and the ratios the project promises.  Nothing here asserts:
 the figures are for people to read.
 
+With ``--against REV`` it also measures branchboard at another revision as
+one more tool, in the same rounds, and prints the working tree's figures
+over that revision's (new ÷ old), overall and round by round:
+
     python bench/run.py --sizes 1000 5000 --runs 3
+    python bench/run.py --sizes 1000 --runs 5 --against c5c1c3d --tools none
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import importlib.util
 import os
@@ -37,7 +44,11 @@ PROJECT = HERE.parent
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(HERE))
 
+import checkout  # noqa: E402
 import generate  # noqa: E402
+
+NOW = "2026-11-25"  # the day the builds take as today, so that pages and keys stay put
+SERVE_SAVES = 5  # saves measured per round
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
@@ -61,6 +72,7 @@ def edit_one(path: Path, n: int) -> None:
 
 class Tool:
     name = ""
+    layout = ""  # bench/generate.py's layout of the articles
     command: list[str] = []
 
     def __init__(self, root: Path):
@@ -90,11 +102,26 @@ class Tool:
     def article(self) -> Path:
         raise NotImplementedError
 
+    def serve_latency(self) -> float | None:
+        return None
+
 
 class Branchboard(Tool):
+    """branchboard from the working tree, or from another revision's code."""
+
     name = "branchboard"
-    command = [sys.executable, str(PROJECT / "build.py"), "build", "--now", "2026-11-25"]
+    layout = "branchboard"
     outputs = ("public", ".cache")
+
+    def __init__(self, root: Path, code: Path = PROJECT, revision: str = ""):
+        super().__init__(root)
+        self.code = code
+        if revision:
+            self.name = f"branchboard {revision}"
+
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, str(self.code / "build.py"), "build", "--now", NOW]
 
     def available(self) -> bool:
         # Measured as installed: with its bytecode compiled, as pip leaves a
@@ -102,15 +129,42 @@ class Branchboard(Tool):
         # PYTHONDONTWRITEBYTECODE is set, which would add ~40 ms to each run).
         import compileall
 
-        compileall.compile_dir(PROJECT / "branchboard", quiet=1)
+        compileall.compile_dir(self.code / "branchboard", quiet=1)
         return True
 
     def article(self) -> Path:
         return self.root / "content" / "news" / "a00000.md"
 
+    def serve_latency(self) -> float | None:
+        """Median ms from saving an article to the rebuilt pages being ready,
+        measured in a process running this branchboard's code, so that every
+        revision is measured alike; None when the code has no such measure.
+        The server takes the builds' day as today (SOURCE_DATE_EPOCH): on
+        another day every page would change, and its first build and the
+        next `build` would render them all again."""
+        day = dt.datetime.fromisoformat(NOW).replace(tzinfo=dt.timezone.utc)
+        proc = subprocess.run([sys.executable, str(HERE / "serve_latency.py"), str(self.code), str(self.root),
+                               str(self.article()), str(SERVE_SAVES)],
+                              cwd=self.code, capture_output=True, text=True,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": str(int(day.timestamp()))})
+        if proc.returncode == 3:
+            return None
+        if proc.returncode != 0:
+            raise RuntimeError(f"measuring {self.name}'s dev server failed:\n{proc.stderr[-2000:]}")
+        return float(proc.stdout.split()[-1])
+
+    def rewritten(self) -> int:
+        """Files written by a build with nothing changed."""
+        out = self.root / "public"
+        before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+        self.build()
+        after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+        return sum(1 for p, m in after.items() if before.get(p) != m)
+
 
 class Hugo(Tool):
     name = "Hugo"
+    layout = "hugo"
     command = ["hugo", "--quiet"]
     outputs = ("public", "resources")
 
@@ -148,6 +202,7 @@ class PythonTool(Tool):
 
 class Pelican(PythonTool):
     name = "Pelican"
+    layout = "pelican"
     module = "pelican"
     arguments = ["content", "-s", "pelicanconf.py", "-q"]
     outputs = ("output", "cache")
@@ -164,6 +219,7 @@ class PelicanCached(Pelican):
 
 class MkDocs(PythonTool):
     name = "MkDocs"
+    layout = "mkdocs"
     module = "mkdocs"
     arguments = ["build", "-q"]
     outputs = ("site",)
@@ -172,63 +228,44 @@ class MkDocs(PythonTool):
         return self.root / "docs" / "news" / "a00000.md"
 
 
-LAYOUT = {"branchboard": "branchboard", "Hugo": "hugo", "Pelican": "pelican",
-          "Pelican (cache)": "pelican", "MkDocs": "mkdocs"}
-
-
 def one_round(tool: Tool, n: int) -> dict:
-    """Cold build (and its peak memory), build again, build after one edit."""
+    """Cold build (and its peak memory), build again, build after one edit,
+    then the dev server's edit-to-ready latency where the tool has one."""
     tool.clean()
     cold, memory = tool.build()
     again = tool.build()[0]
     edit_one(tool.article(), n)
-    return {"cold": cold, "memory": memory, "again": again, "edit": tool.build()[0]}
+    edit = tool.build()[0]
+    return {"cold": cold, "memory": memory, "again": again, "edit": edit, "serve": tool.serve_latency()}
 
 
-def measure(classes: list, size: int, runs: int, work: Path) -> dict:
+def median_of(figures: list[dict], key: str) -> float | None:
+    values = [f[key] for f in figures if f[key] is not None]
+    return statistics.median(values) if values else None
+
+
+def measure(tools: list[Tool], size: int, runs: int) -> dict:
     """Each available tool's medians.  The tools take turns, one round each
-    per run: a machine that slows down for a while (a shared host does)
-    slows every tool's figures alike, and the ratios stand."""
-    tools = []
-    for cls in classes:
-        tool = cls(work / f"{LAYOUT[cls.name]}-{size}-{cls.__name__}")
-        if tool.available():
-            generate.generate(LAYOUT[tool.name], tool.root, size)
-            tools.append(tool)
+    per run, in the opposite order every other run: a machine that slows
+    down for a while (a shared host does) slows every tool's figures alike,
+    and the ratios stand."""
+    tools = [tool for tool in tools if tool.available()]
+    for tool in tools:
+        generate.generate(tool.layout, tool.root, size)
     rounds: dict[str, list[dict]] = {tool.name: [] for tool in tools}
     for n in range(runs):
-        for tool in tools:
+        for tool in tools if n % 2 == 0 else tools[::-1]:
             rounds[tool.name].append(one_round(tool, n))
     results = {}
     for tool in tools:
         figures = rounds[tool.name]
-        results[tool.name] = {key: statistics.median(f[key] for f in figures) for key in ("cold", "again", "edit")}
+        results[tool.name] = {key: median_of(figures, key) for key in ("cold", "again", "edit", "serve")}
         results[tool.name]["memory"] = max(f["memory"] for f in figures)
         results[tool.name]["rounds"] = figures
         if isinstance(tool, Branchboard):
-            results[tool.name].update(measure_branchboard_extras(tool.root, runs))
+            results[tool.name]["rewritten"] = tool.rewritten()
         print(f"  measured {tool.name} at {size}", file=sys.stderr)
     return results
-
-
-def measure_branchboard_extras(root: Path, runs: int) -> dict:
-    """Files written by a build with nothing changed, and the serve latency."""
-    out = root / "public"
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    Branchboard(root).build()
-    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    rewritten = sum(1 for p, m in after.items() if before.get(p) != m)
-    return {"rewritten": rewritten, "serve": measure_serve(root, runs)}
-
-
-def measure_serve(root: Path, runs: int) -> float | None:
-    """Median ms from saving an article to the rebuilt pages being ready."""
-    try:
-        from branchboard.serve.server import measure_edit_latency
-    except ImportError:
-        return None
-    article = Branchboard(root).article()
-    return measure_edit_latency(root, article, runs=max(runs, 5))
 
 
 def fmt(value, unit="s") -> str:
@@ -248,7 +285,8 @@ def faster(theirs, ours) -> str:
     return f"{theirs / ours:.1f}× faster" if theirs >= ours else f"{ours / theirs:.1f}× slower"
 
 
-def per_round(theirs: list[dict], ours: list[dict], key: str) -> str:
+def per_round(theirs: list[dict], ours: list[dict], key: str, what: str = "their time ÷ ours",
+              digits: int = 1) -> str:
     """The ratio within each round, where the two tools ran seconds apart:
     the machine's drift (a shared host speeds up and slows down for minutes
     at a time) moves both figures of a round alike, and the spread of these
@@ -256,8 +294,8 @@ def per_round(theirs: list[dict], ours: list[dict], key: str) -> str:
     ratios = sorted(t[key] / o[key] for t, o in zip(theirs, ours) if t[key] and o[key])
     if not ratios:
         return ""
-    return (f" (their time ÷ ours by round: median {statistics.median(ratios):.1f}, "
-            f"{ratios[0]:.1f} to {ratios[-1]:.1f})")
+    return (f" ({what} by round: median {statistics.median(ratios):.{digits}f}, "
+            f"{ratios[0]:.{digits}f} to {ratios[-1]:.{digits}f})")
 
 
 def smaller(theirs, ours) -> str:
@@ -273,15 +311,32 @@ def report(size: int, results: dict) -> None:
     for name, r in results.items():
         print(f"| {name} | {fmt(r['cold'])} | {fmt(r['again'])} | {fmt(r['edit'])} | "
               f"{fmt(r.get('serve'), 'ms')} | {fmt(r['memory'], 'MiB')} |")
-    bb = results["branchboard"]
-    print(f"\nbranchboard, nothing changed: {bb['rewritten']} files rewritten")
+    print()
     for name, r in results.items():
-        if name == "branchboard":
+        if "rewritten" in r:
+            print(f"{name}, nothing changed: {r['rewritten']} files rewritten")
+    bb = results["branchboard"]
+    for name, r in results.items():
+        if name.startswith("branchboard"):  # another revision's is reported by report_against
             continue
         print(f"- vs {name}: one-edit build {faster(r['edit'], bb['edit'])}"
               f"{per_round(r['rounds'], bb['rounds'], 'edit')}, "
               f"cold build {faster(r['cold'], bb['cold'])}{per_round(r['rounds'], bb['rounds'], 'cold')}, "
               f"memory {smaller(r['memory'], bb['memory'])}")
+
+
+MEASURES = {"cold": "cold build", "again": "nothing changed", "edit": "one article edited",
+            "serve": "serve: edit to ready", "memory": "peak memory"}
+
+
+def report_against(results: dict, revision: str) -> None:
+    """The working tree's figures over another revision's, measured in the same rounds."""
+    new, was = results["branchboard"], results[f"branchboard {revision}"]
+    print(f"\nworking tree ÷ {revision} (new ÷ old; below 1: the working tree is quicker or smaller):")
+    for key, what in MEASURES.items():
+        if new[key] and was[key]:
+            print(f"- {what}: {new[key] / was[key]:.2f}"
+                  f"{per_round(new['rounds'], was['rounds'], key, 'new ÷ old', 2)}")
 
 
 OTHERS = (Hugo, Pelican, PelicanCached, MkDocs)
@@ -304,10 +359,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep generated sites in this folder")
     others = [cls.name for cls in OTHERS]
-    parser.add_argument("--tools", nargs="+", choices=others, default=others, metavar="TOOL",
+    parser.add_argument("--tools", nargs="+", choices=[*others, "none"], default=others, metavar="TOOL",
                         help=f"which of {', '.join(others)} to measure beside branchboard, "
-                             "when installed (default: all)")
+                             "when installed (default: all; none: only branchboard)")
+    parser.add_argument("--against", metavar="REV",
+                        help="also measure branchboard at this git revision, in the same rounds")
     args = parser.parse_args()
+    try:
+        against = checkout.label(args.against) if args.against else ""
+    except ValueError as err:
+        parser.error(str(err))
     print(f"# branchboard benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), "
           f"Python {platform.python_version()} ({sys.executable}), {platform.system()} {platform.machine()}")
     classes = [Branchboard] + [cls for cls in OTHERS if cls.name in args.tools]
@@ -315,10 +376,22 @@ def main() -> None:
         if tool.available():
             used = tool.interpreter()
             print(f"{tool.name} runs on {'the same Python' if used == sys.executable else used}")
+    if against:
+        print(f"branchboard: the {checkout.label(None)}; branchboard {against}: that revision")
     work = args.keep or Path(tempfile.mkdtemp(prefix="branchboard-bench-"))
     try:
+        if against:
+            code = work / f"code-{against}"
+            shutil.rmtree(code, ignore_errors=True)
+            checkout.export(args.against, code)
         for size in args.sizes:
-            report(size, measure(classes, size, args.runs, work))
+            tools = [cls(work / f"{cls.layout}-{size}-{cls.__name__}") for cls in classes]
+            if against:
+                tools.insert(1, Branchboard(work / f"branchboard-{size}-{against}", code, against))
+            results = measure(tools, size, args.runs)
+            report(size, results)
+            if against:
+                report_against(results, against)
     finally:
         shutil.rmtree(work / ".trash", ignore_errors=True)
         if args.keep is None:
