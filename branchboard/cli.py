@@ -56,7 +56,7 @@ class ChineseParser(argparse.ArgumentParser):
 
 def _date(text: str) -> dt.datetime:
     # what strptime("%Y-%m-%d") takes, without importing it and the locale
-    # machinery behind it (~7 ms of every build given a date)
+    # machinery behind it, a cost every build given a date would pay
     found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip(), re.ASCII)
     try:
         if found is None:
@@ -129,7 +129,7 @@ _ONE_SHOT: list = []  # set by main() once a build or check has finished
 def run(argv: list[str]):
     """main(), then end the process.  After a build or a check nothing is left
     to tidy: the process ends without freeing its objects one by one, which
-    costs ~40 ms at 5,000 articles (mypy ends the same way).  serve, print and
+    grows with the site (mypy ends the same way).  serve, print and
     new end as usual, their helpers and threads stopped in order."""
     try:
         code = main(argv, process_ends=True)
@@ -170,10 +170,10 @@ def main(argv: list[str], process_ends: bool = False) -> int:
 
         return serve.run(options, args.host, args.port)
     # One build in a process that ends with it: the cycle collector's passes
-    # over the cache's many objects cost ~0.1 s at 5,000 articles and free
-    # nothing a build needs back (peak memory measured the same).  Turned on
-    # again after the build, its first pass would walk all of them once more
-    # (~20 ms at 1,000 articles) just before the process ends (run()).
+    # over the cache's many objects take time and free nothing a build needs
+    # back (peak memory measured the same).  Turned on again after the build,
+    # its first pass would walk all of them once more just before the
+    # process ends (run()).  Figures: docs/speed.md.
     gc.disable()
     try:
         result = build(options)

@@ -1,6 +1,6 @@
 """Markdown bodies of the visible articles: cached, and converted in parallel.
 
-Python-Markdown is about 95% of a cold build, so a body is converted only
+Python-Markdown is most of a cold build, so a body is converted only
 when something that decides its HTML changed.  A cached body is keyed by the
 hash of its Markdown and of the renderer (branchboard's and Markdown's
 versions, the extension settings) and by the article's address, and it

@@ -1,6 +1,10 @@
-"""The pages of the site: Markdown bodies, then one function per page kind.
+"""The pages of the site: a spec for every page, one function per page kind,
+and the rendering of those whose key changed.
 
-Each function adds its pages to the build's Outputs; the write stage catches
+Each page kind (home, articles, listings, tags, and the board side: board
+pages, screen, print pages) makes PageSpecs; render_pages keys them, keeps
+the unchanged, renders the rest (in processes, in a full build of many
+pages) and adds them to the build's Outputs, where the write stage catches
 two pages claiming one path.
 """
 

@@ -1,13 +1,22 @@
 """build(): the stages in order, nothing else.
 
-    1. read site.yaml                         config.load_config
-    2. find the theme chain                   render.find_theme
-    3. read the articles and data             content.read_sources, data.read_data
-    4. build the model                        model.build_model, board.build_board
-    5. convert Markdown                       markup.MarkdownRenderer
-    6. render every page                      pages.render_pages
-    7. write to a staging folder and swap     write.write_outputs
+    start_build       site.yaml, the theme, the screen settings  site.config, site.theme,
+                                                                 screen.settings
+    read_inputs       every input's digest; if nothing changed   build.inputs
+                      since the last build, stop here
+    read_board_data   data/*.yaml against the schemas, in a      board.data
+                      helper process while ...
+    read_sources      ... the articles' front matter is read     site.content
+    build_model       what is visible today, listings, URLs      site.model
+    convert_articles  Markdown to HTML, cached by body           build.bodies
+    _board            the board's figures, made only when a      board.figures
+                      page shows them
+    render_pages      every page whose key changed               build.pages
+    write_outputs     a full build: staging folder, then swap;   build.write
+    / write_changes   else only the pages that changed
+    remember          what the next build needs to know          build.cache
 
+Every stage reads the build's context (build.context.BuildContext).
 Problems are gathered in one report; the build stops between stages when it
 holds errors, so the secretary sees every problem of a stage at once and the
 previous output is never touched by a failed build.
@@ -208,7 +217,7 @@ def read_board_data(ctx: BuildContext, articles: list[str], digests: dict) -> "B
 class BoardData:
     """The board's data, being read: ``with`` it, the articles are parsed,
     then ``result`` gives it.  Checking the data first imports jsonschema,
-    most of the 60 ms it takes at a thousand articles: a build that runs
+    most of the time it takes: a build that runs
     once (``in_background``; not serve, which imports it once and keeps it)
     reads the data in a helper process while the articles are parsed."""
 

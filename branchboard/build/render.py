@@ -1,4 +1,5 @@
-"""RENDER: the Jinja environment over the theme chain, and one function per page kind.
+"""RENDER: the Jinja environment over the theme chain, and the Renderer that
+renders a page and says what its key is made of.
 
 A site's own ``themes/<name>/`` is found before the bundled themes; a theme
 that says ``extends: default`` overrides only the templates and static files

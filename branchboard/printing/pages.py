@@ -1,14 +1,14 @@
 """Printable banners and posters (public/print/), and what the print command makes of them.
 
     1. find each banner's number and line in data/banners.yaml   locate_banners
-    2. fit each slogan to its banner, check it can be read        printfit.fit_slogan
+    2. fit each slogan to its banner, check it can be read        fit.fit_slogan
     3. plan the printables: pages, paper, the PDFs, which file
        goes to the print shop                                     plan_banner, plan_*
     4. the pages as (path, template, context), the index last     print_pages
 
 Every print page declares its own paper with CSS ``@page`` in millimetres;
 a page that has a PDF names it, its pages and its size on ``<html
-data-pdf=...>``, so the print command (printpdf) renders exactly the pages
+data-pdf=...>``, so the print command (printing.pdf) renders exactly the pages
 this module planned.  Pages do not link to the PDFs: a plain build has
 none, and the site keeps no broken links.
 """

@@ -52,8 +52,8 @@ QUIET_FLAGS = ("--headless", "--disable-gpu", "--disable-quic", "--no-first-run"
                "--disable-extensions", "--disable-breakpad", "--no-default-browser-check",
                "--no-pdf-header-footer")
 TIMEOUT_SECONDS = 180
-# Most of a render is the browser starting; two at once on two cores measured
-# 20 to 25 % faster than one after another (15 PDFs: 12-14 s against 15-18 s).
+# Most of a render is the browser starting: two at once on two cores are
+# faster than one after another.
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 PDF_TARGET = re.compile(r'<html [^>]*data-pdf="([^"]+)" data-pdf-pages="(\d+)" '
                         r'data-pdf-size-mm="([\d.]+) ([\d.]+)"')

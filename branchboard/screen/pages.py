@@ -1,7 +1,7 @@
 """The meeting-room screen: a full-screen rotating board (public/screen/index.html).
 
-    1. check site.yaml's screen: block        screen_config.read_screen_settings
-    2. build the slides from model and board  screen_slides.build_slides
+    1. check site.yaml's screen: block        settings.read_screen_settings
+    2. build the slides from model and board  slides.build_slides
     3. the ticker line and the fallback slide  (here)
 
 The page is one HTML file with every slide in it and a small script in the

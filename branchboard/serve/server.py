@@ -358,8 +358,7 @@ class DevServer:
 
         Python's cycle collector is paused while building: the objects the
         cache keeps between builds are many, and a collection that started
-        in the middle of a rebuild walked them all (~50 ms at 5,000
-        articles, every few saves).  The full collection waits until no save
+        in the middle of a rebuild walked them all, every few saves.  The full collection waits until no save
         has come for a moment (the build loop's ``idle``): run right after
         the build, it held every thread, and the open pages' reload with them."""
         with self._building:
