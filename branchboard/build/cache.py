@@ -96,6 +96,7 @@ class Memo:
     board: BoardMemo | None = None  # the last board reference (build.pipeline)
     pages: PageMemory | None = None  # what the last pages showed (build.render)
     article_pages: ArticlePages | None = None  # the article pages' specs (build.pages)
+    page_digests: dict = field(default_factory=dict)  # the build id's terms (build.write.Outputs)
 
     def watched_files(self) -> SiteFiles:
         """The site's files as the watcher reports them; made on first use."""

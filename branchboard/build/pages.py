@@ -319,6 +319,7 @@ def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fin
     HTML is read (``html_of(key)``) only if the page is rendered."""
     kept_pages = memo.article_pages = memo.article_pages or ArticlePages()
     last_sections, by_url = kept_pages.sections, kept_pages.by_url
+    make = _ArticleSpecs(model, html_of, by_url).spec
     sections = {}
     specs = []
     for section in model.sections:
@@ -332,11 +333,10 @@ def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fin
                 link_print = fingerprint_of(link)
                 for i, (entry, before) in enumerate(zip(entries, kept.entries)):
                     if entry is not before:
-                        made[i] = _article_spec(section.articles[i], link, link_print, entry, model, html_of, by_url)
+                        made[i] = make(section.articles[i], link, link_print, entry)
         else:
             link_print = fingerprint_of(link)
-            made = [_article_spec(article, link, link_print, entry, model, html_of, by_url)
-                    for article, entry in zip(section.articles, entries)]
+            made = [make(article, link, link_print, entry) for article, entry in zip(section.articles, entries)]
         sections[section.id] = KeptSection(section, link, entries, made)
         specs += made
     if len(by_url) > len(specs):  # pages gone since
@@ -347,37 +347,56 @@ def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fin
     return specs
 
 
-def _article_spec(article, link: SectionLink, link_print: str, entry: BodyEntry, model: SiteModel, html_of,
-                  by_url: dict[str, KeptSpec]) -> PageSpec:
-    """The spec of an article's page; the same object as in the previous
-    build when its article, body, link and neighbours are (``by_url``)."""
-    key, body = entry
-    newer, older = model.neighbours.get(article.url, (None, None))
-    kept = by_url.get(article.url)
-    if kept is not None and kept.article is article and kept.body is body and kept.link == link \
-            and kept.newer is newer and kept.older is older:
-        return kept.spec
-    # a cover that the body shows again is not shown twice
-    name = posixpath.basename(article.cover) if article.cover else ""
-    show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
-    has_toc = body.headings >= 3
-    context = functools.partial(_article_context, article, link, show_cover, key, body, has_toc,
-                                newer, older, html_of)
-    # the context is made of exactly these: their fingerprints (the articles'
-    # are kept with them in the build cache) are the page's key
-    inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
-              f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
-    spec = PageSpec(article.url, "article.html", context, article.path, inputs)
-    by_url[article.url] = KeptSpec(article, body, link, newer, older, spec)
-    return spec
+@dataclass
+class _ArticleSpecs:
+    """Makes the specs of article pages: the same object as in the previous
+    build when a page's article, body, link and neighbours are (``by_url``)."""
+
+    model: SiteModel
+    html_of: Callable  # body key -> (html, toc), read from the cache's store
+    by_url: dict[str, KeptSpec]
+
+    def spec(self, article: Article, link: SectionLink, link_print: str, entry: BodyEntry) -> PageSpec:
+        body = entry.body
+        newer, older = self.model.neighbours.get(article.url, (None, None))
+        kept = self.by_url.get(article.url)
+        if kept is not None and kept.article is article and kept.body is body and kept.link == link \
+                and kept.newer is newer and kept.older is older:
+            return kept.spec
+        # a cover that the body shows again is not shown twice
+        name = posixpath.basename(article.cover) if article.cover else ""
+        show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
+        has_toc = body.headings >= 3
+        page = ArticlePage(article, link, entry, newer, older, show_cover, has_toc, self.html_of)
+        # the context is made of exactly these: their fingerprints (the articles'
+        # are kept with them in the build cache) are the page's key
+        inputs = (f"{article.fingerprint} {link_print} {show_cover:d} {body.fingerprint} {has_toc:d} "
+                  f"{newer.fingerprint if newer else '-'} {older.fingerprint if older else '-'}")
+        spec = PageSpec(article.url, "article.html", page.context, article.path, inputs)
+        self.by_url[article.url] = KeptSpec(article, body, link, newer, older, spec)
+        return spec
 
 
-def _article_context(article, link, show_cover, key, body, has_toc, newer, older, html_of) -> dict:
-    read = functools.lru_cache(maxsize=1)(lambda: html_of(key))  # body and contents in one read
-    return {"title": article.title, "article": article, "section": link, "show_cover": show_cover,
-            "content": StoredHtml(body.fingerprint, lambda: read()[0]),
-            "toc": StoredHtml(body.fingerprint + "toc", lambda: read()[1]) if has_toc else "",
-            "newer": newer, "older": older}
+class ArticlePage(NamedTuple):
+    """What an article's page shows; its context is made only if it is rendered."""
+
+    article: Article
+    section: SectionLink
+    entry: BodyEntry
+    newer: Article | None
+    older: Article | None
+    show_cover: bool
+    has_toc: bool
+    html_of: Callable
+
+    def context(self) -> dict:
+        key, body = self.entry
+        read = functools.lru_cache(maxsize=1)(lambda: self.html_of(key))  # body and contents in one read
+        return {"title": self.article.title, "article": self.article, "section": self.section,
+                "show_cover": self.show_cover,
+                "content": StoredHtml(body.fingerprint, lambda: read()[0]),
+                "toc": StoredHtml(body.fingerprint + "toc", lambda: read()[1]) if self.has_toc else "",
+                "newer": self.newer, "older": self.older}
 
 
 def _listings(model: SiteModel) -> list[PageSpec]:

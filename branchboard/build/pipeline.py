@@ -134,7 +134,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
     incremental = ctx.writes and is_ours_as_left(cache, ctx.out)
     _forget_templates_if_the_theme_changed(ctx, inputs.others)
-    outputs = Outputs()
+    outputs = Outputs(page_digests=ctx.memo.page_digests)
     if ctx.writes and not incremental:
         outputs.stage(ctx.out)  # a full build writes each page as it is rendered
     try:

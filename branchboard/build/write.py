@@ -38,6 +38,8 @@ class Outputs:
     # a full build writes each page into its staging folder as soon as it is
     # rendered (``stage``), rather than holding every page in memory
     staging: Path | None = None
+    # (page path, key) -> its term in build_id; a long-running process keeps them (cache.Memo)
+    page_digests: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _made: set = field(default_factory=set, repr=False)
 
     def put_page(self, path: str, text: str, key: str = "") -> None:
@@ -92,14 +94,15 @@ class Outputs:
     def build_id(self) -> str:
         """Changes exactly when some output changes (a page's key decides its
         text): the sum of a digest of each page's path and key, which needs no
-        sorting, and whose terms a long-running process keeps (_PAGE_DIGESTS)."""
-        known = _PAGE_DIGESTS
+        sorting, and whose terms a long-running process keeps (``page_digests``)."""
+        known = self.page_digests
         total = 0
         for page in self.keys.items():
             term = known.get(page)
             if term is None:
+                path, key = page
                 term = known[page] = int.from_bytes(
-                    hashlib.blake2b(f"{page[0]}\0{page[1]}".encode(), digest_size=16).digest(), "big")
+                    hashlib.blake2b(f"{path}\0{key}".encode(), digest_size=16).digest(), "big")
             total += term
         if len(known) > 2 * len(self.keys) + 1024:  # keys of pages as they were long ago
             known.clear()
@@ -108,9 +111,6 @@ class Outputs:
             stat = self.copies[rel].stat()
             text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-_PAGE_DIGESTS: dict[tuple[str, str], int] = {}  # (page path, key) -> its term in Outputs.build_id
 
 
 def check_output_dir(out: Path, site_dir: Path) -> None:
