@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import markdown
 
-from branchboard.build.cache import CODE_DIGEST
+from branchboard.build.cache import CODE_DIGEST, html_fingerprint
 from branchboard.site.content import CONTENT_DIR, Source
 from branchboard.build.markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
 from branchboard.site.model import Article, SiteModel
@@ -168,7 +168,7 @@ def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page:
     rendered = renderer.render(text, _recording_resolver(ctx, source, page, record))
     problems = tuple(BodyProblem(line_of(text, p.url, body_line), p.message, p.hint, p.level)
                      for p in rendered.problems)
-    fingerprint = hashlib.sha256(f"{rendered.html}\0{rendered.toc}".encode("utf-8")).hexdigest()[:24]
+    fingerprint = html_fingerprint(rendered.html, rendered.toc)
     names = frozenset(value.rsplit("/", 1)[-1] for value in _ADDRESS.findall(rendered.html))
     return Body(fingerprint, rendered.headings, problems, tuple(dict.fromkeys(record)), names,
                 rendered.html, rendered.toc)

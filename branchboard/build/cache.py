@@ -79,6 +79,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_connections)
 
 
+def html_fingerprint(html: str, toc: str) -> str:
+    """A converted body's fingerprint: the digest of its HTML and contents."""
+    return hashlib.sha256(f"{html}\0{toc}".encode("utf-8")).hexdigest()[:24]
+
+
 class CacheDamaged(Exception):
     """The cache promised something its files no longer hold."""
 
@@ -201,14 +206,18 @@ class BuildCache:
         return True
 
     def body_html(self, key: str) -> tuple[str, str]:
-        """(html, toc) of a body; CacheDamaged when the store has lost it."""
+        """(html, toc) of a body; CacheDamaged when the store has lost it or
+        holds something else than was stored (its fingerprint is the digest
+        of exactly that HTML)."""
         if key in self._fresh:
             return self._fresh[key]
         try:
             row = self._html_db().execute("SELECT html, toc FROM bodies WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             row = None
-        if row is None:
+        body = self.bodies.get(key)
+        if row is None or body is None or not isinstance(row[0], str) or not isinstance(row[1], str) \
+                or html_fingerprint(*row) != body.fingerprint:
             raise CacheDamaged(key)
         return row
 
@@ -268,7 +277,7 @@ class BuildCache:
         site_dir = self.site_dir
         if self._db is not None:
             self._db.close()
-        for name in (STATE_FILE, INDEX_FILE, JOURNAL_FILE, HTML_FILE):
+        for name in (STATE_FILE, INDEX_FILE, JOURNAL_FILE, HTML_FILE, f"{HTML_FILE}-wal", f"{HTML_FILE}-shm"):
             try:
                 (site_dir / CACHE_DIR / name).unlink()
             except (OSError, TypeError):
@@ -327,8 +336,8 @@ class BuildCache:
                     changes[name] = (changed, gone)
             if not changes:
                 return False
-            record = pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
-                                  protocol=pickle.HIGHEST_PROTOCOL)
+            record = _sealed(pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
+                                          protocol=pickle.HIGHEST_PROTOCOL))
             whole = self._journal_size + len(record) > max(_size(folder / INDEX_FILE) // 8, JOURNAL_MIN)
         if not whole:
             try:
@@ -352,15 +361,16 @@ class BuildCache:
 
 def _replay(path: Path, base: str, index: dict) -> int:
     """Apply the journal's records made on top of ``base``; a record cut short
-    (a build stopped while writing it) ends the replay.  Returns the size read."""
+    (a build stopped while writing it) or damaged ends the replay.  Returns
+    the size read."""
     size = 0
     try:
         with open(path, "rb") as fh:
             while True:
-                try:
-                    record = pickle.load(fh)
-                except EOFError:
+                payload = _unsealed_from(fh)
+                if payload is None:
                     break
+                record = pickle.loads(payload)
                 if not (isinstance(record, dict) and record.get("format") == FORMAT
                         and record.get("base") == base):
                     break
@@ -385,10 +395,36 @@ def _size(path: Path) -> int:
 def _read(site_dir: Path, name: str):
     try:
         with open(site_dir / CACHE_DIR / name, "rb") as fh:
-            stored = pickle.load(fh)
+            payload = _unsealed_from(fh)
+            if payload is None or fh.read(1):
+                return None
+        stored = pickle.loads(payload)
         return stored["value"] if stored.get("format") == FORMAT else None
     except Exception:  # a damaged or old cache is only a slower build
         return None
+
+
+# Every part of the cache on disk is sealed: its length and a checksum before
+# its bytes.  A part whose checksum does not match (a flipped bit, a write
+# cut short) is not read: the build does that part's work again instead.
+_SEAL = b"BBC1"
+_SEAL_HEAD = len(_SEAL) + 8 + 32  # mark, length, sha256
+
+
+def _sealed(payload: bytes) -> bytes:
+    return _SEAL + len(payload).to_bytes(8, "big") + hashlib.sha256(payload).digest() + payload
+
+
+def _unsealed_from(fh) -> bytes | None:
+    """The next sealed part in a file, or None at its end or at damage."""
+    head = fh.read(_SEAL_HEAD)
+    if len(head) != _SEAL_HEAD or not head.startswith(_SEAL):
+        return None
+    size = int.from_bytes(head[len(_SEAL):len(_SEAL) + 8], "big")
+    payload = fh.read(size)
+    if len(payload) != size or hashlib.sha256(payload).digest() != head[len(_SEAL) + 8:]:
+        return None
+    return payload
 
 
 def _write(site_dir: Path, name: str, value) -> bool:
@@ -397,7 +433,7 @@ def _write(site_dir: Path, name: str, value) -> bool:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f"{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            pickle.dump({"format": FORMAT, "value": value}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(_sealed(pickle.dumps({"format": FORMAT, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)))
         os.replace(tmp, folder / name)
         return True
     except OSError:
