@@ -16,10 +16,13 @@ import sys
 from pathlib import Path
 
 from branchboard.site.config import load_config
-from branchboard.errors import BoardError, BuildFailed, Report
+from branchboard.errors import BoardError, BuildFailed, Report, describe_os_error
 from branchboard.build.pipeline import BuildResult, Options, build, resolve_now
+from branchboard.build.write import WRITING
+from branchboard.locks import Busy
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -133,6 +136,9 @@ def run(argv: list[str]):
     new end as usual, their helpers and threads stopped in order."""
     try:
         code = main(argv, process_ends=True)
+    except KeyboardInterrupt:  # before or after a build: nothing was being written
+        print("\n已中断。", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:  # whoever read our output stopped reading (`| head -1`)
         # nothing more can be said there, and Python's own last flush must not try
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -176,12 +182,21 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     # process ends (run()).  Figures: docs/speed.md.
     gc.disable()
     try:
-        result = build(options)
+        result = build(options, on_wait=lambda: print("另一个生成正在进行，等它完成……", file=sys.stderr, flush=True))
     except BuildFailed as failed:
         print_problems(failed.report)
         n = len(failed.report.errors)
         kept = "，上一次生成的网站保持不变" if options.write else ""
         print(f"\n发现 {n} 个错误，请按上面的提示修改后重新运行{kept}。", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print(f"\n已中断，{what_became_of(options)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Busy:
+        print("另一个生成一直没有完成，这次没有生成。请等它结束（或关掉它）后重新运行。", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"{describe_os_error(exc, options.site_dir)}\n{what_became_of(options)}", file=sys.stderr)
         return EXIT_CONTENT
     finally:
         if not process_ends:
@@ -190,6 +205,15 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     print_problems(result.report)
     report_success(args.command, options, result)
     return EXIT_OK
+
+
+def what_became_of(options: Options) -> str:
+    """The truth about the output folder after a build that did not finish."""
+    if not options.write:
+        return "没有写入任何文件。"
+    if (options.out / WRITING).exists():
+        return "网站只更新了一部分；下次生成时会整个重新生成。"
+    return "上一次生成的网站保持不变。"
 
 
 def report_success(command: str, options: Options, result: BuildResult) -> None:

@@ -12,6 +12,8 @@ errors, so one run tells the secretary everything that needs fixing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -101,3 +103,30 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
     return f"是不是想写“{close[0]}”？" if close else ""
+
+
+def describe_os_error(exc: OSError, site_dir: Path | None = None) -> str:
+    """What the operating system refused, in Chinese: the path, why, and
+    what to do.  For faults of the machine, not of the content: a full disk,
+    a read-only folder, a file another program holds open."""
+    import errno
+
+    path = exc.filename or ""
+    if path and site_dir is not None:
+        try:
+            path = Path(path).resolve().relative_to(site_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+    where = f" {path}" if path else ""
+    code = exc.errno
+    if code == errno.ENOSPC or getattr(exc, "winerror", None) == 112:
+        return f"磁盘已满，写不进{where}。请删掉一些不用的文件（或用 --out 换一个磁盘上的输出文件夹）后重新运行。"
+    if code == errno.EROFS:
+        return f"{where.strip() or '这个位置'} 所在的磁盘是只读的，不能写入。请把网站文件夹复制到可以写入的位置（例如电脑的 D 盘）再运行。"
+    if getattr(exc, "winerror", None) in (32, 33):
+        return f"文件{where} 正被别的程序打开（例如浏览器、WPS 或杀毒软件），请关闭那个程序后重新运行。"
+    if code == errno.ENAMETOOLONG:
+        return f"文件名太长，系统不允许：{path}。请把文件名或文章信息里的网址名（slug）改短一些。"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入{where}。请检查这个文件夹是否允许修改（文件属性里的“只读”），或换一个输出文件夹（--out）。"
+    return f"无法读写{where}：{exc.strerror or exc}。"

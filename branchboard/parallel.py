@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import signal
+import sys
 from typing import Callable, Iterator, TypeVar
 
 Item = TypeVar("Item")
@@ -67,21 +69,48 @@ def map_in_processes(fn: Callable[[object, Item], Result], items: list[Item], *,
 
     order = list(range(len(items) - 1, -1, -1)) if last_first else None
     todo = [items[i] for i in order] if order else items
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker, initargs=(setup, state)) as pool:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(os.getpid(), setup, state))
+    try:
         results = pool.map(functools.partial(_call, fn), todo, chunksize=chunk)
         if order is None:
             yield from results
-            return
-        done = [None] * len(items)
-        for index, result in zip(order, results):
-            done[index] = result
-    yield from done
+        else:
+            done = [None] * len(items)
+            for index, result in zip(order, results):
+                done[index] = result
+            yield from done
+    except BaseException:  # a fault, Ctrl-C, or the caller stopped asking: nothing more is started
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
-def _start_worker(setup: Callable | None, state: object) -> None:
+def _start_worker(parent: int, setup: Callable | None, state: object) -> None:
     global _STATE
+    _follow_parent(parent)
     _STATE = setup(state) if setup is not None else state
+
+
+def _follow_parent(parent: int) -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the workers),
+    and the worker ends when the parent does, however it ends (on Linux,
+    where the kernel can tell it; elsewhere a worker waiting for work finds
+    its pipe closed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before the request was made
+            os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _call(fn: Callable, item):
@@ -105,7 +134,8 @@ class Background:
         if workers() > 1 and start_method(shares_memory=True) == "fork":
             fork = multiprocessing.get_context("fork")
             self._answer, child_end = fork.Pipe(duplex=False)
-            self._helper = fork.Process(target=_answer_for, args=(child_end, self._fn, self._args), daemon=True)
+            self._helper = fork.Process(target=_answer_for, args=(os.getpid(), child_end, self._fn, self._args),
+                                        daemon=True)
             self._helper.start()
             child_end.close()
         return self
@@ -128,8 +158,9 @@ class Background:
         return value
 
 
-def _answer_for(parent, fn: Callable, args: tuple) -> None:
+def _answer_for(parent_pid: int, parent, fn: Callable, args: tuple) -> None:
     """In the helper: what ``fn`` made, or what went wrong, sent to the parent."""
+    _follow_parent(parent_pid)
     try:
         answer = ("made", fn(*args))
     except Exception as exc:  # a fault in branchboard: raised again in the parent

@@ -42,7 +42,9 @@ from branchboard.fingerprint import digest
 from branchboard.build.inputs import read_inputs
 from branchboard.site.model import build_model
 from branchboard.site.theme import find_theme
-from branchboard.build.write import BUILD_ID, MARKER, Outputs, check_output_dir, write_changes, write_outputs
+from branchboard.build.write import (BUILD_ID, Outputs, check_output_dir, is_whole, recover_output, write_changes,
+                                     write_outputs)
+from branchboard.locks import site_lock
 from branchboard.site.yamlio import Documents
 from branchboard.parallel import Background
 
@@ -95,8 +97,28 @@ def _stop_if_errors(report: Report) -> None:
         raise BuildFailed(report)
 
 
-def build(options: Options) -> BuildResult:
-    """Run the whole pipeline.  Raises BuildFailed with every problem found."""
+def build(options: Options, on_wait=None) -> BuildResult:
+    """Run the whole pipeline.  Raises BuildFailed with every problem found.
+
+    A build that writes holds the site's build lock (``on_wait`` is called
+    if another build has it, and this one waits), and first tidies what a
+    build stopped half-way left beside the output folder."""
+    if not options.write or not _may_write(options):  # a refused output folder is reported by the build
+        return _build_with_cache(options)
+    with site_lock(options.site_dir, "build", on_wait=on_wait):
+        recover_output(options.out)
+        return _build_with_cache(options)
+
+
+def _may_write(options: Options) -> bool:
+    try:
+        check_output_dir(options.out, options.site_dir)
+    except BoardError:
+        return False
+    return True
+
+
+def _build_with_cache(options: Options) -> BuildResult:
     started = time.perf_counter()
     cache = options.cache if options.cache is not None else BuildCache.load(options.site_dir)
     try:
@@ -322,7 +344,7 @@ _NOT_YET = object()
 def is_ours_as_left(cache: BuildCache, out: Path) -> bool:
     """The output folder is the one the cache describes, untouched since."""
     out = out.resolve()
-    if cache.out != str(out) or not cache.build_id or not (out / MARKER).is_file():
+    if cache.out != str(out) or not cache.build_id or not is_whole(out):
         return False
     try:
         return (out / BUILD_ID).read_text(encoding="utf-8").strip() == cache.build_id

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from branchboard.errors import BoardError, Report
 
 MARKER = ".branchboard-output"
 MARKER_TEXT = "这个文件夹由 branchboard 生成，每次生成都会整个替换，请不要在这里修改文件。\n"
 BUILD_ID = "build-id.txt"  # pages served over HTTP poll it to notice a new build
+# present while an incremental build changes the output folder in place: a
+# build stopped on the way (killed, Ctrl-C, a full disk, a power cut) leaves
+# it, and the next build makes the whole folder again instead of trusting it
+WRITING = ".branchboard-writing"
+_LEFTOVER = re.compile(r"^\.(?P<out>.+)\.(?P<kind>staging|old)-[0-9a-f]{8}$")
 
 
 @dataclass
@@ -156,6 +163,9 @@ def write_outputs(outputs: Outputs, out: Path) -> str:
         build_id = outputs.build_id()
         (staging / BUILD_ID).write_text(build_id + "\n", encoding="utf-8")
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        _make_durable(list(_files_below(staging)))  # before the swap: a power cut leaves old or new, whole
+        # a stop between these two renames leaves no output folder, only the
+        # old one beside it: the next build puts it back (recover_output)
         if out.exists():
             os.replace(out, old)
         os.replace(staging, out)
@@ -175,21 +185,29 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
     renamed over the old file, so no file is ever half-written; files that
     nothing produces any more are removed; unchanged files keep their
     modification time.  Everything was rendered before the first write, so a
-    failed build never gets here.  Returns the build id written.
+    failed build never gets here.  A build stopped while it writes leaves
+    the WRITING mark, and the next build makes the whole folder again.
+    Returns the build id written.
     """
     out = out.resolve()
+    mark = out / WRITING
+    mark.write_text("", encoding="utf-8")
+    _make_durable([mark])
     made: set[Path] = set()
+    written: list[Path] = []
     for rel, text in outputs.pages.items():
         target = _target(out, rel, made)
         data = text.encode("utf-8")
         if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
             _replace(target, lambda tmp: tmp.write_bytes(data))
             _drop_printed(target)
+            written.append(target)
     for rel, source in outputs.copies.items():
         target = _target(out, rel, made)
         src, dst = source.stat(), (target.stat() if target.is_file() else None)
         if dst is None or (dst.st_size, dst.st_mtime_ns) != (src.st_size, src.st_mtime_ns):
             _replace(target, lambda tmp: shutil.copy2(source, tmp))
+            written.append(target)
     current = set(outputs.keys) | set(outputs.copies)
     for rel in sorted(previous - current):
         stale = _target(out, rel, made)
@@ -201,7 +219,69 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
     id_file = out / BUILD_ID
     if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id + "\n":
         _replace(id_file, lambda tmp: tmp.write_text(build_id + "\n", encoding="utf-8"))
+        written.append(id_file)
+    _make_durable(written)  # every change on disk before the mark goes
+    mark.unlink()
+    _sync_folder(out)
     return build_id
+
+
+def is_whole(out: Path) -> bool:
+    """The output folder is as a finished build left it (it has our marker
+    and no build was stopped while changing it in place)."""
+    return (out / MARKER).is_file() and not (out / WRITING).exists()
+
+
+def recover_output(out: Path) -> None:
+    """Tidy what a build stopped half-way left beside the output folder: its
+    staging folder goes; a build stopped between the two renames of the swap
+    left no output folder but the old one, which is put back.  Called with
+    the site's build lock held, so no other build is using them."""
+    out = out.resolve()
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return
+    for name in sorted(names):
+        found = _LEFTOVER.match(name)
+        if found is None or found["out"] != out.name:
+            continue
+        leftover = out.parent / name
+        if found["kind"] == "old" and not out.exists() and (leftover / MARKER).is_file():
+            os.replace(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+SYNC_ALL_FROM = 64  # this many files or more: one sync() of everything beats a fsync() each
+
+
+def _make_durable(files: list[Path]) -> None:
+    """These files' data and names on disk, not just in the system's memory."""
+    if len(files) >= SYNC_ALL_FROM and hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in files:
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+    for folder in {path.parent for path in files}:
+        _sync_folder(folder)
+
+
+def _files_below(folder: Path) -> Iterator[Path]:
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            yield Path(root, name)
+
+
+def _sync_folder(folder: Path) -> None:
+    """A removed name on disk (POSIX; Windows commits names with the data)."""
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_page(root: Path, rel: str, text: str, made: set) -> None:

@@ -1,0 +1,83 @@
+"""One writer at a time: a lock file under the site's cache folder.
+
+Two builds of one site at once would write one output folder and one cache
+from two processes; two `new` commands at once would each append to the
+same data file from what it held before the other wrote.  Each takes a
+lock first.  The lock is the operating system's (flock, or a locked byte
+on Windows) on a file in ``.cache/branchboard/``: a process that dies,
+however it dies, lets go of it, so no lock is ever left behind.  A site
+whose folder cannot be written (a read-only copy) is built without one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+LOCK_FOLDER = ".cache/branchboard"
+POLL_SECONDS = 0.1
+
+
+class Busy(Exception):
+    """Another process held the lock for longer than we waited."""
+
+
+@contextmanager
+def site_lock(site_dir: Path, name: str, wait: float = 600.0,
+              on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the site's lock called ``name`` while the block runs.  When it is
+    taken, ``on_wait`` is called once and we wait up to ``wait`` seconds for
+    it, then raise Busy."""
+    folder = site_dir / LOCK_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only site: nothing else can write it either
+        yield
+        return
+    try:
+        if not _try_lock(fd):
+            if on_wait is not None:
+                on_wait()
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise Busy(name)
+                time.sleep(POLL_SECONDS)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
