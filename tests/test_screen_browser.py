@@ -189,6 +189,16 @@ def test_every_slide_fits_and_reads_from_the_back_of_the_room(example, open_scre
     assert page.evaluate(FIT_CHECK)["problems"] == []
 
 
+def test_laying_the_page_out_again_keeps_the_slide_on_screen(example, open_screen):
+    page = open_screen(screen_url(example))
+    page.keyboard.press("ArrowRight")
+    assert showing(page) == "honors（2/4）"
+    page.evaluate("dispatchEvent(new Event('resize'))")
+    page.clock.run_for(300)  # the next tick lays the page out again
+    assert showing(page) == "honors（2/4）"
+    assert page.errors == []
+
+
 def test_runs_from_a_file_with_the_network_blocked(example, browser, open_screen):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")

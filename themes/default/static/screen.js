@@ -94,6 +94,7 @@
   }
 
   function paginate() {
+    const shownItem = current.querySelector(".items > :not([hidden])");  // stays on screen
     for (const page of deck.querySelectorAll(".slide.is-continued")) {
       const home = page.previousElementSibling;  // the slide it continues, once those between are gone
       home.querySelector(".items").append(...page.querySelector(".items").children);
@@ -122,6 +123,12 @@
       });
     }
     slides = [...deck.querySelectorAll(".slide:not(.slide-fallback)")];
+    const page = shownItem && shownItem.closest(".slide");
+    if (page && page !== current) {
+      current.classList.remove("is-current");
+      page.classList.add("is-current");
+      current = page;
+    }
   }
 
   /* -- rotation --------------------------------------------------------------- */
