@@ -189,12 +189,42 @@ def test_every_slide_fits_and_reads_from_the_back_of_the_room(example, open_scre
     assert page.evaluate(FIT_CHECK)["problems"] == []
 
 
+PHRASE_LINES = """() => [...document.querySelectorAll('.deck .slide.is-current .slogan span')].map(span => {
+  const range = document.createRange();
+  range.selectNodeContents(span);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
+
+def test_a_slogan_takes_the_room_it_has_when_the_screen_turns(example, open_screen):
+    page = open_screen(screen_url(example))
+    while "四防" not in page.evaluate("document.querySelector('.deck .slide.is-current .slogan')?.textContent || ''"):
+        page.keyboard.press("ArrowRight")
+    slogan_size = ("() => parseFloat(getComputedStyle(document.querySelector('.deck .slide.is-current .slogan'))"
+                   ".fontSize) / Math.min(innerWidth, innerHeight) * 100")
+    assert page.evaluate(slogan_size) == pytest.approx(11, abs=0.01)  # the largest size, as wide as it is
+    page.evaluate("window.resizes = 0; addEventListener('resize', () => window.resizes++)")
+
+    def turn(width, height, turns):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_function(f"window.resizes === {turns}")
+        page.clock.run_for(300)  # the next tick lays the page out again
+
+    turn(1080, 1920, 1)
+    assert 3.5 <= page.evaluate(slogan_size) < 11
+    assert page.evaluate(PHRASE_LINES) == [1, 1]  # smaller, not broken
+    assert page.evaluate(FIT_CHECK)["problems"] == []
+    turn(1920, 1080, 2)
+    assert page.evaluate(slogan_size) == pytest.approx(11, abs=0.01)
+    assert page.errors == []
+
+
 def test_laying_the_page_out_again_keeps_the_slide_on_screen(example, open_screen):
     page = open_screen(screen_url(example))
     page.keyboard.press("ArrowRight")
     assert showing(page) == "honors（2/4）"
     page.evaluate("dispatchEvent(new Event('resize'))")
-    page.clock.run_for(300)  # the next tick lays the page out again
+    page.clock.run_for(300)  # the next tick lays the page out again (and the fonts are ready)
     assert showing(page) == "honors（2/4）"
     assert page.errors == []
 
