@@ -4,7 +4,9 @@ The example board is built once for the module; tiny sites cover the edge
 cases.  Time is Playwright's fake clock (one context per test, Asia/Shanghai),
 so a slide's seconds, a notice's expiry at midnight and the 30-second check
 for a new build run in milliseconds.  Screenshots of every slide at 1920x1080
-land in test-output/screen/ for people to look at.
+land in test-output/screen/ for people to look at.  Every slide is also
+checked in a browser that cannot see the Noto fonts, as a machine with other
+Chinese fonts would show it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.build.pipeline import Options, build
-from conftest import MINIMAL_SITE, TEST_OUTPUT, article
+from conftest import FALLBACK_CJK_FONT, MINIMAL_SITE, TEST_OUTPUT, article
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # the contexts run in Asia/Shanghai
 MORNING = dt.datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -194,6 +196,53 @@ PHRASE_LINES = """() => [...document.querySelectorAll('.deck .slide.is-current .
   range.selectNodeContents(span);
   return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
 })"""
+
+
+def platform_fonts(page):
+    """fonts(selector) -> the families Chromium really drew the element's text with."""
+    client = page.context.new_cdp_session(page)
+    client.send("DOM.enable")
+    client.send("CSS.enable")
+
+    def fonts(selector: str) -> list[str]:
+        root = client.send("DOM.getDocument")["root"]["nodeId"]
+        node = client.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, selector
+        return [f["familyName"] for f in client.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+    return fonts
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_every_slide_fits_with_other_chinese_fonts_than_noto(example, browser_without_noto, open_screen, size):
+    context = browser_without_noto.new_context(viewport={"width": size[0], "height": size[1]},
+                                               locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        page = open_screen(screen_url(example), context=context)
+        fonts = platform_fonts(page)
+        checked = set()
+        for _number, name in every_slide(page):
+            result = page.evaluate(FIT_CHECK)
+            assert result["problems"] == [], f"{name} at {size} in {FALLBACK_CJK_FONT}: {result['problems']}"
+            texts = [".deck .slide.is-current .slide-title"]
+            if name.startswith("banner"):
+                texts.append(".deck .slide.is-current .slogan span")
+                assert set(page.evaluate(PHRASE_LINES)) == {1}, f"{name}: a phrase is broken in two"
+            for selector in texts:
+                drawn = fonts(selector)
+                assert FALLBACK_CJK_FONT in drawn and not any("Noto" in f for f in drawn), (name, drawn)
+            checked.add(name.split("（")[0])
+        assert checked == SLIDE_TYPES
+        for selector in (".screen-header .brand", ".screen-header .date", ".ticker-item"):
+            assert FALLBACK_CJK_FONT in fonts(selector), (selector, fonts(selector))
+        page.evaluate("document.querySelectorAll('.deck .slide').forEach(s => s.dataset.until = '2026-01-01T00:00')")
+        page.clock.run_for(1000)
+        assert showing(page) == "fallback"
+        assert page.evaluate(FIT_CHECK)["problems"] == []
+        assert FALLBACK_CJK_FONT in fonts(".slide-fallback .fallback-slogan:not([hidden]) .slogan span")
+        assert page.errors == []
+    finally:
+        context.close()
 
 
 def test_a_slogan_takes_the_room_it_has_when_the_screen_turns(example, open_screen):
