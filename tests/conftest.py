@@ -148,6 +148,51 @@ def browser():
         b.close()
 
 
+FALLBACK_CJK_FONT = "WenQuanYi Zen Hei"  # Debian's fonts-wqy-zenhei: other metrics than Noto's
+# Chinese fonts other than the fallback are taken away: Noto by its folder, any
+# other by the language it covers (Droid Sans Fallback, for ja and zh-tw, stays
+# but loses to a zh-cn font on a zh-CN page).
+WITHOUT_NOTO_CONF = f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="no">/etc/fonts/fonts.conf</include>
+  <selectfont>
+    <acceptfont><pattern><patelt name="family"><string>{FALLBACK_CJK_FONT}</string></patelt></pattern></acceptfont>
+    <rejectfont>
+      <glob>/usr/share/fonts/opentype/noto/*</glob>
+      <pattern><patelt name="lang"><string>zh-cn</string></patelt></pattern>
+    </rejectfont>
+  </selectfont>
+</fontconfig>
+"""
+
+
+def has_font(family: str) -> bool:
+    import shutil
+
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", family, "family"], capture_output=True, text=True, timeout=60)
+    return found.returncode == 0 and bool(found.stdout.strip())
+
+
+@pytest.fixture(scope="session")
+def browser_without_noto(browser, tmp_path_factory):
+    """A second Chromium that cannot see the Noto CJK fonts: its Chinese is drawn by
+    FALLBACK_CJK_FONT, as on a machine (the meeting-room PC) with other fonts."""
+    if not has_font(FALLBACK_CJK_FONT):
+        message = f"没有字体 {FALLBACK_CJK_FONT}（Debian: apt-get install fonts-wqy-zenhei），跳过"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have {FALLBACK_CJK_FONT}: tests/install.sh installs fonts-wqy-zenhei")
+        pytest.skip(message)
+    conf = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
+    conf.write_text(WITHOUT_NOTO_CONF, encoding="utf-8")
+    other = browser.browser_type.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS,
+                                        env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    yield other
+    other.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install what the tests need on a Debian or Ubuntu machine: Debian's Chromium
-# and real CJK fonts for the browser and PDF tests, poppler for PDF pictures,
+# and real CJK fonts for the browser and PDF tests (Noto, and WenQuanYi Zen Hei
+# to check the screen with other fonts than Noto's), poppler for PDF pictures,
 # and the Python packages.  Safe to run again; it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium fonts-noto-cjk poppler-utils)
+packages=(chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -15,7 +16,7 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "Please install: ${missing[*]} (Chromium, Noto CJK fonts, poppler-utils)" >&2
+    echo "Please install: ${missing[*]} (Chromium, Noto CJK and WenQuanYi Zen Hei fonts, poppler-utils)" >&2
   else
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

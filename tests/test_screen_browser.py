@@ -4,7 +4,9 @@ The example board is built once for the module; tiny sites cover the edge
 cases.  Time is Playwright's fake clock (one context per test, Asia/Shanghai),
 so a slide's seconds, a notice's expiry at midnight and the 30-second check
 for a new build run in milliseconds.  Screenshots of every slide at 1920x1080
-land in test-output/screen/ for people to look at.
+land in test-output/screen/ for people to look at.  Every slide is also
+checked in a browser that cannot see the Noto fonts, as a machine with other
+Chinese fonts would show it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from branchboard.build.pipeline import Options, build
-from conftest import MINIMAL_SITE, TEST_OUTPUT, article
+from conftest import FALLBACK_CJK_FONT, MINIMAL_SITE, TEST_OUTPUT, article
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # the contexts run in Asia/Shanghai
 MORNING = dt.datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -187,6 +189,93 @@ def test_every_slide_fits_and_reads_from_the_back_of_the_room(example, open_scre
     page.clock.run_for(1000)  # no slide is current any more: the fallback
     assert showing(page) == "fallback"
     assert page.evaluate(FIT_CHECK)["problems"] == []
+
+
+PHRASE_LINES = """() => [...document.querySelectorAll('.deck .slide.is-current .slogan span')].map(span => {
+  const range = document.createRange();
+  range.selectNodeContents(span);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
+
+def platform_fonts(page):
+    """fonts(selector) -> the families Chromium really drew the element's text with."""
+    client = page.context.new_cdp_session(page)
+    client.send("DOM.enable")
+    client.send("CSS.enable")
+
+    def fonts(selector: str) -> list[str]:
+        root = client.send("DOM.getDocument")["root"]["nodeId"]
+        node = client.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, selector
+        return [f["familyName"] for f in client.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+    return fonts
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_every_slide_fits_with_other_chinese_fonts_than_noto(example, browser_without_noto, open_screen, size):
+    context = browser_without_noto.new_context(viewport={"width": size[0], "height": size[1]},
+                                               locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        page = open_screen(screen_url(example), context=context)
+        fonts = platform_fonts(page)
+        checked = set()
+        for _number, name in every_slide(page):
+            result = page.evaluate(FIT_CHECK)
+            assert result["problems"] == [], f"{name} at {size} in {FALLBACK_CJK_FONT}: {result['problems']}"
+            texts = [".deck .slide.is-current .slide-title"]
+            if name.startswith("banner"):
+                texts.append(".deck .slide.is-current .slogan span")
+                assert set(page.evaluate(PHRASE_LINES)) == {1}, f"{name}: a phrase is broken in two"
+            for selector in texts:
+                drawn = fonts(selector)
+                assert FALLBACK_CJK_FONT in drawn and not any("Noto" in f for f in drawn), (name, drawn)
+            checked.add(name.split("（")[0])
+        assert checked == SLIDE_TYPES
+        for selector in (".screen-header .brand", ".screen-header .date", ".ticker-item"):
+            assert FALLBACK_CJK_FONT in fonts(selector), (selector, fonts(selector))
+        page.evaluate("document.querySelectorAll('.deck .slide').forEach(s => s.dataset.until = '2026-01-01T00:00')")
+        page.clock.run_for(1000)
+        assert showing(page) == "fallback"
+        assert page.evaluate(FIT_CHECK)["problems"] == []
+        assert FALLBACK_CJK_FONT in fonts(".slide-fallback .fallback-slogan:not([hidden]) .slogan span")
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_a_slogan_takes_the_room_it_has_when_the_screen_turns(example, open_screen):
+    page = open_screen(screen_url(example))
+    while "四防" not in page.evaluate("document.querySelector('.deck .slide.is-current .slogan')?.textContent || ''"):
+        page.keyboard.press("ArrowRight")
+    slogan_size = ("() => parseFloat(getComputedStyle(document.querySelector('.deck .slide.is-current .slogan'))"
+                   ".fontSize) / Math.min(innerWidth, innerHeight) * 100")
+    assert page.evaluate(slogan_size) == pytest.approx(11, abs=0.01)  # the largest size, as wide as it is
+    page.evaluate("window.resizes = 0; addEventListener('resize', () => window.resizes++)")
+
+    def turn(width, height, turns):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_function(f"window.resizes === {turns}")
+        page.clock.run_for(300)  # the next tick lays the page out again
+
+    turn(1080, 1920, 1)
+    assert 3.5 <= page.evaluate(slogan_size) < 11
+    assert page.evaluate(PHRASE_LINES) == [1, 1]  # smaller, not broken
+    assert page.evaluate(FIT_CHECK)["problems"] == []
+    turn(1920, 1080, 2)
+    assert page.evaluate(slogan_size) == pytest.approx(11, abs=0.01)
+    assert page.errors == []
+
+
+def test_laying_the_page_out_again_keeps_the_slide_on_screen(example, open_screen):
+    page = open_screen(screen_url(example))
+    page.keyboard.press("ArrowRight")
+    assert showing(page) == "honors（2/4）"
+    page.evaluate("dispatchEvent(new Event('resize'))")
+    page.clock.run_for(300)  # the next tick lays the page out again (and the fonts are ready)
+    assert showing(page) == "honors（2/4）"
+    assert page.errors == []
 
 
 def test_runs_from_a_file_with_the_network_blocked(example, browser, open_screen):

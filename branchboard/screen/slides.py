@@ -7,8 +7,10 @@ banner's hanging dates, a study session's day) becomes ``data-*`` attributes
 that the page checks against the clock; the build decides nothing the clock
 can overturn, except to leave out what has already ended.
 
-How many items fit on one slide is not decided here: the page measures the
-list and continues it on further slides of the same kind.
+How many items fit on one slide, and how large a slogan's type can be, are
+not decided here: they depend on the fonts of the machine that shows the page,
+so the page measures the list and continues it on further slides of the same
+kind, and shrinks a slogan until it fits.
 """
 
 from __future__ import annotations
@@ -51,15 +53,11 @@ class Bar:
 
 @dataclass(frozen=True)
 class Slogan:
+    """A banner's text as the screen shows it; the page sizes it to the room it has."""
+
     text: str
     phrases: tuple[str, ...]  # the banner's words, broken only between phrases
     style_class: str = "banner-red-yellow"
-
-    @property
-    def size_class(self) -> str:
-        """Long slogans get smaller type, so that they still fit one slide."""
-        length = len("".join(self.phrases))
-        return "slogan-l" if length <= 24 else "slogan-m" if length <= 48 else "slogan-s"
 
 
 @dataclass(frozen=True)

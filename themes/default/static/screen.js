@@ -1,10 +1,12 @@
 /* 会议室大屏：轮播、时钟、时间段、检查新版本、隐藏鼠标。
  *
  * One timer drives everything; slides are toggled with a class, never
- * re-created, so the page can run for days.  Continuation slides are made
- * only when the layout changes (load, resize, an item appearing or expiring):
- * a list that does not fit its slide moves the items that overflow to a copy
- * of the slide placed after it.
+ * re-created, so the page can run for days.  The layout is redone only when
+ * it changes (load, fonts ready, resize, an item appearing or expiring):
+ * text marked data-fit shrinks from its size in screen.css until it fits its
+ * box, never below 3.5% of the short side (data-fit="phrases": each phrase on
+ * one line if any size allows it); then a list that does not fit its slide
+ * moves the items that overflow to a copy of the slide placed after it.
  *
  * Time checks: an element with data-from / data-until (local date-times,
  * inclusive), data-days ("1 5": Sunday is 0) or data-hours ("420-1140":
@@ -22,6 +24,8 @@
   const FALLBACK_MS = 10000;      // the fallback slide also gives way to a reload
   const MAX_STEP_MS = 1000;       // after a sleep or a clock change, do not rush through slides
   const RESUME_KEY = "branchboard-screen-slide";
+  const FLOOR_VMIN = 3.5;         // no text under 3.5% of the short side (screen.css)
+  const FIT_STEPS = 8;            // halvings between the floor and the largest size
   const WEEKDAYS = "日一二三四五六";
 
   const body = document.body;
@@ -86,6 +90,65 @@
     return changed;
   }
 
+  /* -- text that fits its box, whatever the fonts ----------------------------- */
+
+  /* Nothing spills out of el, of a box inside it, or of a box around it up to top. */
+  function isContained(el, top) {
+    for (const box of el.querySelectorAll("*")) {
+      if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) return false;
+    }
+    for (let box = el; box; box = box.parentElement) {
+      if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) return false;
+      if (box === top) break;
+    }
+    return true;
+  }
+
+  /* Leaves the largest size in [least, most] that fits (least when none does); true if one did. */
+  function fitBetween(fits, least, most) {
+    if (fits(most)) return true;
+    if (!fits(least)) return false;
+    let lo = least;
+    let hi = most;
+    for (let i = 0; i < FIT_STEPS; i++) {
+      const mid = (lo + hi) / 2;
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    fits(lo);
+    return true;
+  }
+
+  /* The sizes in screen.css are the largest; the fonts this machine has decide what fits. */
+  function fitText(el) {
+    const top = el.closest(".slide, .screen-header") || body;
+    el.style.fontSize = "";
+    el.classList.remove("is-unbroken");
+    const most = parseFloat(getComputedStyle(el).fontSize);
+    const least = Math.min(most, (FLOOR_VMIN / 100) * Math.min(innerWidth, innerHeight));
+    const fits = (size) => {
+      el.style.fontSize = `${size}px`;
+      return isContained(el, top);
+    };
+    if (el.dataset.fit === "phrases") {
+      el.classList.add("is-unbroken");  // a phrase broken in two reads badly from afar
+      if (fitBetween(fits, least, most)) return;
+      el.classList.remove("is-unbroken");
+    }
+    fitBetween(fits, least, most);
+  }
+
+  function fitAll() {
+    for (const el of document.querySelectorAll("[data-fit]")) {
+      if (el.getClientRects().length === 0) continue;  // not displayed: fitted when it shows
+      try {
+        fitText(el);
+      } catch (err) {
+        console.error("文字排版出错", el, err);
+      }
+    }
+  }
+
   /* -- continuation slides ---------------------------------------------------- */
 
   function firstOverflowing(list) {
@@ -94,6 +157,7 @@
   }
 
   function paginate() {
+    const shownItem = current.querySelector(".items > :not([hidden])");  // stays on screen
     for (const page of deck.querySelectorAll(".slide.is-continued")) {
       const home = page.previousElementSibling;  // the slide it continues, once those between are gone
       home.querySelector(".items").append(...page.querySelector(".items").children);
@@ -122,6 +186,18 @@
       });
     }
     slides = [...deck.querySelectorAll(".slide:not(.slide-fallback)")];
+    const page = shownItem && shownItem.closest(".slide");
+    if (page && page !== current) {
+      current.classList.remove("is-current");
+      page.classList.add("is-current");
+      current = page;
+    }
+  }
+
+  /* Header text first: its height decides how much room the slides have. */
+  function layout() {
+    fitAll();
+    paginate();
   }
 
   /* -- rotation --------------------------------------------------------------- */
@@ -241,7 +317,7 @@
       }
       if (layoutDue) {
         layoutDue = false;
-        paginate();
+        layout();
       }
       if (!paused) shownMs += elapsed * speed;
       if (isDone(now)) advance(now);
@@ -297,8 +373,12 @@
 
   showTime(new Date(last));
   checkItems(last);
-  paginate();
+  layout();
   showFrom(resumeIndex(), 1, last);
+  if (document.fonts) {  // measured again with the fonts as they finally are
+    document.fonts.ready.then(() => { layoutDue = true; });
+    document.fonts.addEventListener("loadingdone", () => { layoutDue = true; });
+  }
   if (!isFile) pollBuild();
   setInterval(tick, TICK_MS);
 })();
