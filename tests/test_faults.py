@@ -373,3 +373,65 @@ def test_a_damaged_cache_only_costs_a_full_build(make_site, tmp_path):
         result = run_build(site.root)
         assert result.returncode == 0 and "Traceback" not in result.stderr, (part.name, trial, result.stderr)
         assert snapshot(site.out) == expected, (part.name, trial)
+
+
+# ------------------------------------------------------------ nothing from outside
+
+SECRET = "不该发布的秘密"
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A folder outside the site with a secret in it (as /etc would be)."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "passwd").write_text(SECRET, encoding="utf-8")
+    (folder / "note.md").write_text(article("外面的文章", body=SECRET), encoding="utf-8")
+    return folder
+
+
+def published(out: Path) -> str:
+    if not out.exists():
+        return ""
+    return "".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+@pytest.mark.parametrize("link, target", [
+    ("content/news/etc", ""),  # a whole folder
+    ("content/news/images/pw.png", "passwd"),  # an image
+    ("content/news/note.md", "note.md"),  # an article
+    ("data/photo.jpg", "passwd"),  # a file beside the data
+    ("themes/mine/static/pw.css", "passwd"),  # a theme's file
+])
+def test_a_link_that_leads_out_of_the_site_is_an_error_and_nothing_is_published(make_site, outside, link, target):
+    files = {"content/news/a.md": article("甲")}
+    if link.startswith("themes/"):
+        files["site.yaml"] = MINIMAL_SITE + "theme: mine\n"
+        files["themes/mine/theme.yaml"] = "extends: default\n"
+    site = make_site(files)
+    path = site.root / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(outside / target if target else outside)
+    result = site.run("build", "--now", NOW)
+    assert result.code == 1 and "Traceback" not in result.err, result.text
+    assert f"{link}" in result.err and "网站文件夹之外" in result.err
+    assert SECRET not in published(site.out)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_link_in_a_loop_is_an_error_not_a_crash(make_site):
+    site = make_site({"content/news/a.md": article("甲")})
+    (site.root / "content/news/loop").symlink_to(site.root / "content/news/loop")
+    result = site.run("build", "--now", NOW)
+    assert result.code == 1 and "Traceback" not in result.err, result.text
+    assert "content/news/loop" in result.err and "绕圈" in result.err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_link_inside_the_site_is_followed(make_site):
+    site = make_site({"content/news/a.md": article("甲", body="![图](images/logo.png)\n"),
+                      "shared/logo.png": b"\x89PNG\r\n\x1a\n"})
+    (site.root / "content/news/images").symlink_to(site.root / "shared")
+    site.build()
+    assert (site.out / "news/images/logo.png").read_bytes() == b"\x89PNG\r\n\x1a\n"

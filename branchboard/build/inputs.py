@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from branchboard.build.cache import CODE_DIGEST
-from branchboard.site.content import CONTENT_DIR, native_path, walk_files
+from branchboard.site.content import CONTENT_DIR, link_problem, native_path, walk_files
 
 if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
@@ -51,6 +51,7 @@ class Inputs:
     fingerprint: str  # of every file, the code, the output folder, drafts and the day
     content: dict  # files under content/, relative to it -> sha256
     others: dict  # file path -> sha256 of every input not under content/ (data, schemas, themes): few
+    refused: list  # (path, problem) of links that lead outside the site, nowhere or in a loop
 
 
 class SiteFiles:
@@ -62,6 +63,7 @@ class SiteFiles:
 
     def __init__(self, max_age: float = 60.0):
         self._roots: list[InputFile] | None = None  # every input, sorted
+        self.refused: list = []  # links the last walk did not follow (see walk_inputs)
         self._theme_dirs: tuple = ()
         self._site = ""
         self._known: dict[str, InputFile] = {}  # name -> its entry in _roots, of the site's own files
@@ -83,7 +85,7 @@ class SiteFiles:
         if (self._roots is not None and theme_dirs == self._theme_dirs and str(site_dir) == self._site
                 and recent and self._apply(site_dir, names)):
             return self._roots, {native_path(site_dir, n) for n in names}
-        self._roots, self._theme_dirs = walk_inputs(site_dir, theme_dirs), theme_dirs
+        (self._roots, self.refused), self._theme_dirs = walk_inputs(site_dir, theme_dirs), theme_dirs
         self._walked = time.monotonic()
         self._site = str(site_dir)
         self._known = {entry.rel: entry for entry in self._roots if entry.root == self._site}
@@ -107,8 +109,8 @@ class SiteFiles:
             if not (name == "site.yaml" or (top in SITE_FOLDERS and "/" in name)):
                 return False
             path = native_path(site_dir, name)
-            if name in self._folders or os.path.isdir(path):
-                return False  # a folder appeared or went: its files are not named one by one
+            if name in self._folders or os.path.isdir(path) or os.path.islink(path) or self.refused:
+                return False  # a folder or a link appeared or went: walk (and check) everything
             if os.path.isfile(path):
                 if name not in self._known:
                     self._known[name] = InputFile(self._site, name, path)
@@ -123,16 +125,26 @@ class SiteFiles:
         return True
 
 
-def walk_inputs(site_dir: Path, theme_dirs) -> list[InputFile]:
-    roots = [InputFile(str(site_dir), "site.yaml", native_path(site_dir, "site.yaml"))]
+def walk_inputs(site_dir: Path, theme_dirs) -> tuple[list[InputFile], list]:
+    """Every file a build reads, and the links it will not follow: a file is
+    read only from inside the site (a bundled theme, from inside itself)."""
+    refused: list = []
+    roots = []
+    site_yaml = native_path(site_dir, "site.yaml")
+    problem = link_problem(site_yaml, os.path.realpath(site_dir) + os.sep) if os.path.islink(site_yaml) else ""
+    if problem:
+        refused.append(("site.yaml", problem))
+    else:
+        roots.append(InputFile(str(site_dir), "site.yaml", site_yaml))
     for name in SITE_FOLDERS:
         folder = site_dir / name
         roots += [InputFile(str(site_dir), f"{name}/{rel}", native_path(folder, rel))
-                  for rel in walk_files(folder, ordered=False)]
+                  for rel in walk_files(folder, ordered=False, within=site_dir, refused=refused)]
     for theme_dir in theme_dirs:
+        own = site_dir if theme_dir.is_relative_to(site_dir) else theme_dir
         roots += [InputFile(str(theme_dir), rel, native_path(theme_dir, rel))
-                  for rel in walk_files(theme_dir, skip_ignored=False, ordered=False)]
-    return sorted(roots)  # the order _apply keeps too
+                  for rel in walk_files(theme_dir, skip_ignored=False, ordered=False, within=own, refused=refused)]
+    return sorted(roots), refused  # the order _apply keeps too
 
 
 def file_digest(path: str, stats: dict) -> str:
@@ -161,7 +173,7 @@ def read_inputs(ctx: BuildContext) -> Inputs:
     if files is not None:
         roots, maybe_changed = files.roots(site_dir, tuple(theme_dirs))
     else:
-        roots, maybe_changed = walk_inputs(site_dir, theme_dirs), None
+        (roots, refused), maybe_changed = walk_inputs(site_dir, theme_dirs), None
     last = files.last if files is not None else None
     if last is not None and last.roots is roots and maybe_changed is not None:
         reading = last.updated(maybe_changed, stats)  # the same files: only the named ones are looked at
@@ -171,7 +183,7 @@ def read_inputs(ctx: BuildContext) -> Inputs:
         files.last = reading
     head = f"{CODE_DIGEST}\0{out.resolve()}\0{ctx.drafts}\0{ctx.now.date()}\0"
     return Inputs(hashlib.sha256((head + "".join(reading.entries)).encode()).hexdigest(),
-                  reading.content, reading.others)
+                  reading.content, reading.others, files.refused if files is not None else refused)
 
 
 class _Reading:

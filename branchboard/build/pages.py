@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from branchboard.site.content import CONTENT_DIR, is_ignored, walk_files
+from branchboard.site.content import CONTENT_DIR, walk_files
 from branchboard.errors import BoardError, Report
 from branchboard.fingerprint import digest
 from branchboard.site.model import SiteModel, home_sections, tag_url
@@ -421,9 +421,7 @@ def _copies(theme: Theme, site_dir: Path, assets: list[str], outputs: Outputs,
     for rel in assets:
         outputs.add_copy(rel, site_dir / CONTENT_DIR / rel, f"{CONTENT_DIR}/{rel}", report)
     data_root = site_dir / DATA_DIR
-    if data_root.is_dir():
-        for path in sorted(data_root.rglob("*")):
-            if path.is_file() and path.suffix.lower() not in (".yaml", ".yml") \
-                    and not any(is_ignored(p) for p in path.relative_to(data_root).parts):
-                rel = f"{DATA_DIR}/{path.relative_to(data_root).as_posix()}"
-                outputs.add_copy(rel, path, rel, report)
+    for name in walk_files(data_root, within=site_dir):  # a link out of the site is never followed
+        if not name.lower().endswith((".yaml", ".yml")):
+            rel = f"{DATA_DIR}/{name}"
+            outputs.add_copy(rel, data_root / name, rel, report)

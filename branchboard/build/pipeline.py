@@ -131,6 +131,11 @@ def _build_with_cache(options: Options) -> BuildResult:
 def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     ctx = start_build(options, cache)
     inputs = read_inputs(ctx)
+    for path, problem in inputs.refused:  # nothing is read from outside the site
+        ctx.report.error(path, None, None, f"{path} {problem}",
+                         "删掉这个链接（快捷方式），把要用的文件本身复制到网站文件夹里。")
+    if inputs.refused:
+        raise BuildFailed(ctx.report)
     if ctx.writes and not ctx.report.has_errors() and is_up_to_date(cache, inputs.fingerprint, ctx.out, ctx.now):
         ctx.report.extend(cache.warnings)
         return BuildResult(ctx.report, Outputs(), time.perf_counter() - started, unchanged=True)

@@ -8,6 +8,7 @@ reported with the line it stands on.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import datetime as dt
 import hashlib
 import os
@@ -104,14 +105,26 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def walk_files(folder: Path, skip_ignored: bool = True, ordered: bool = True) -> list[str]:
+def walk_files(folder: Path, skip_ignored: bool = True, ordered: bool = True,
+               within: Path | None = None, refused: list | None = None) -> list[str]:
     """Every file under ``folder`` as a relative path with "/", in a stable
     order (or as found, for a caller that sorts or only looks up); editor
     leftovers (``is_ignored``) and what is under them are left out unless
     ``skip_ignored`` is False.  os.scandir: a rebuild walks the whole site,
-    so this has to be quick."""
+    so this has to be quick.
+
+    With ``within``, a link (a symlink, or a junction on Windows) is followed
+    only when it leads to a file or folder inside ``within``: one that leads
+    outside, nowhere or round in a loop is left out and added to ``refused``
+    as (its path relative to ``within``, the problem)."""
     found = []
+    limit = os.path.realpath(within) + os.sep if within is not None else None
     pending = [("", str(folder))]
+    if limit is not None and os.path.islink(folder):
+        problem = link_problem(str(folder), limit)
+        if problem:
+            _refuse(refused, within, str(folder), problem)
+            return []
     while pending:
         prefix, path = pending.pop()
         try:
@@ -121,12 +134,42 @@ def walk_files(folder: Path, skip_ignored: bool = True, ordered: bool = True) ->
         for entry in entries:
             if skip_ignored and is_ignored(entry.name):
                 continue
+            if limit is not None and entry.is_symlink():
+                problem = link_problem(entry.path, limit)
+                if problem:
+                    _refuse(refused, within, entry.path, problem)
+                    continue
             rel = prefix + entry.name
             if entry.is_dir():
                 pending.append((rel + "/", entry.path))
             elif entry.is_file():
                 found.append(rel)
     return sorted(found, key=lambda rel: rel.split("/")) if ordered else found
+
+
+def link_problem(path: str, limit: str) -> str:
+    """What is wrong with following the link at ``path`` ("" when it leads
+    inside ``limit``, a real path ending in a separator)."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "是一个绕圈的链接（链接指向自己或互相指向），无法读取"
+        return "是一个指向不存在位置的链接"
+    except RuntimeError:  # a loop, as older Pythons say it
+        return "是一个绕圈的链接（链接指向自己或互相指向），无法读取"
+    if not (target + os.sep).startswith(limit):
+        return f"是一个指向网站文件夹之外（{target}）的链接，为了安全不会读取或发布"
+    return ""
+
+
+def _refuse(refused: list | None, within: Path, path: str, problem: str) -> None:
+    if refused is not None:
+        try:
+            rel = Path(path).relative_to(within).as_posix()
+        except ValueError:
+            rel = path
+        refused.append((rel, problem))
 
 
 def native_path(folder: Path, rel: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from branchboard.errors import BoardError, Report
+from branchboard.site.content import walk_files
 from branchboard.site.yamlio import Documents, read_text
 
 BUNDLED_THEMES = Path(__file__).resolve().parents[2] / "themes"
@@ -36,10 +37,8 @@ class Theme:
         files: dict[str, Path] = {}
         for d in reversed(self.dirs):
             root = d / "static"
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if path.is_file() and not path.name.startswith("."):
-                        files["static/" + path.relative_to(root).as_posix()] = path
+            for rel in walk_files(root, within=d):  # a link out of the theme is never followed
+                files["static/" + rel] = root / rel
         return files
 
 
