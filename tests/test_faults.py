@@ -435,3 +435,51 @@ def test_a_link_inside_the_site_is_followed(make_site):
     (site.root / "content/news/images").symlink_to(site.root / "shared")
     site.build()
     assert (site.out / "news/images/logo.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------ hostile YAML
+
+def _laughs(levels: int = 9) -> str:
+    """Ten lines of aliases that stand for a billion strings."""
+    lines = ['a0: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "billion laughs": _laughs(),
+    "alias to itself": "a: &a [1, *a]\n",
+    "deep brackets": "a: " + "[" * 900 + "]" * 900 + "\n",
+    "deeper brackets": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    "deep blocks": "".join("  " * i + f"k{i}:\n" for i in range(300)) + "  " * 300 + "end: 1\n",
+}
+
+
+@pytest.mark.skipif(not LINUX, reason="measures the child's memory with wait4 and caps it with setrlimit")
+@pytest.mark.parametrize("where", ["data", "front matter"])
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_yaml_is_a_chinese_error_in_bounded_time_and_memory(make_site, kind, where):
+    import resource
+
+    text = HOSTILE[kind]
+    if where == "data":
+        site = make_site({"content/news/a.md": article("甲"), "data/honors.yaml": text})
+        expected = "data/honors.yaml:"
+    else:
+        site = make_site({"content/news/a.md": "---\n标题: 甲\n日期: 2026-11-20\n" + text + "---\n正文\n"})
+        expected = "content/news/a.md:"
+
+    def cap():  # a runaway must never take the machine down
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    started = time.monotonic()
+    proc = subprocess.Popen(command(site.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"}, preexec_fn=cap)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    err = proc.stderr.read().decode("utf-8")
+    assert os.waitstatus_to_exitcode(status) == 1, err
+    assert "Traceback" not in err and expected in err, err
+    assert any(word in err for word in ("别名", "层")), err
+    assert usage.ru_maxrss < 200 * 1024, f"{usage.ru_maxrss // 1024} MiB"  # KiB on Linux
+    assert seconds < 10  # the process as a whole; the check itself is milliseconds (see bench)

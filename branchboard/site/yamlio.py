@@ -190,11 +190,94 @@ def load_yaml(text: str, rel: str, line_offset: int = 0):
         node = loader.get_single_node()
         if node is None:
             return None, positions
+        _check_shape(node, rel, line_offset)  # before anything walks it
         return _convert(loader, node, (), positions, rel), positions
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, rel, text, line_offset) from None
+    except RecursionError:  # the pure-Python parser, on nesting deeper than it can follow
+        raise _too_deep(rel, _deepest_line(text) + line_offset) from None
     finally:
         loader.dispose()
+
+
+# What one document may hold.  A board's data file has a few hundred nodes
+# and no aliases; these are far above any real file and far below what
+# would cost memory or time: ten lines of aliases can stand for billions of
+# nodes (the "billion laughs"), and deep nesting exhausts the stack.
+MAX_DEPTH = 64
+MAX_NODES = 200_000  # with every alias expanded
+MAX_ALIASES = 200
+
+
+def _check_shape(root, rel: str, line_offset: int) -> None:
+    """Depth, aliases and the size with every alias expanded, counted on the
+    parsed nodes (an alias is the node it names, met again), in one pass
+    that never expands anything; each limit is an error at its line."""
+    import yaml
+
+    expanded: dict[int, int] = {}  # id(node) -> its size, every alias expanded
+    aliases = 0
+    stack = [(root, 1, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, depth, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            size = 1 + sum(expanded[id(c)] for c in _children(node, yaml))
+            if size > MAX_NODES:
+                raise BoardError(rel, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1,
+                                 f"别名（& 和 *）展开后有 {size} 项以上，太大了，无法读取",
+                                 "不要用 & 和 * 引用别处的内容，把内容直接写出来。")
+            expanded[key] = size
+            continue
+        if key in expanded or key in open_nodes:
+            aliases += 1
+            if key in open_nodes:
+                raise BoardError(rel, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1,
+                                 "这里的别名（*）指向了包含它自己的内容，会无限展开",
+                                 "不要用 & 和 * 引用别处的内容，把内容直接写出来。")
+            if aliases > MAX_ALIASES:
+                raise BoardError(rel, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1,
+                                 f"别名（*）用了 {MAX_ALIASES} 次以上，太多了",
+                                 "不要用 & 和 * 引用别处的内容，把内容直接写出来。")
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep(rel, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+        open_nodes.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in reversed(_children(node, yaml)))
+
+
+def _children(node, yaml) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _too_deep(rel: str, line: int | None, col: int | None = None) -> BoardError:
+    return BoardError(rel, line, col, f"内容一层套一层，超过了 {MAX_DEPTH} 层，无法读取",
+                      "检查这一行附近的缩进和括号：数据通常只有三四层。")
+
+
+def _deepest_line(text: str) -> int:
+    """The line (1-based) where the brackets or the indentation go deepest."""
+    best, best_line, depth, line = -1, 1, 0, 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in "]}":
+            depth -= 1
+    if best <= 0:
+        indents = [len(row) - len(row.lstrip(" -")) for row in text.split("\n")]
+        best_line = indents.index(max(indents)) + 1 if indents else 1
+    return best_line
 
 
 def _convert(loader, node, path, positions, rel):
