@@ -134,7 +134,10 @@ NOT_PLAIN_HEADINGS = {"headings with marks", "heading with a footnote", "heading
                       "heading with quotes and escapes", "contents marker"}
 
 
-def test_leaving_out_extensions_a_text_cannot_use_changes_no_html(monkeypatch):
+def test_every_sample_converts_the_same_with_speedups_on_and_off(monkeypatch):
+    """The speed-ups (speedups.py, and extensions left out of a text that
+    cannot use them) against plain Markdown with every extension.  Run this
+    on a new Markdown release before raising speedups.TESTED."""
     from markdown.extensions.toc import TocTreeprocessor
 
     from branchboard.build.markup import MarkdownRenderer
@@ -147,10 +150,42 @@ def test_leaving_out_extensions_a_text_cannot_use_changes_no_html(monkeypatch):
         return own_run(self, doc)
 
     monkeypatch.setattr(TocTreeprocessor, "run", counted_run)
-    every, chosen = MarkdownRenderer(every_extension=True), MarkdownRenderer()
+    plain, fast = MarkdownRenderer(speedups=False), MarkdownRenderer(speedups=True)
     for name, text in SAMPLES.items():
         markdowns_contents.clear()
-        assert chosen.render(text, None) == every.render(text, None), name
-        assert len(markdowns_contents) == (2 if name in NOT_PLAIN_HEADINGS else 1), name  # every: always
-    assert len(chosen._instances) > 2  # the samples did need different sets
-    assert len({len(patterns) for patterns in chosen._patterns.values()}) > 2  # and different inline patterns
+        assert fast.render(text, None) == plain.render(text, None), name
+        assert len(markdowns_contents) == (2 if name in NOT_PLAIN_HEADINGS else 1), name  # plain: always
+    assert len(fast._instances) > 2  # the samples did need different sets
+    assert len({len(patterns) for patterns in fast._inline_patterns.lists.values()}) > 2  # and inline patterns
+
+
+def test_switched_off_markdown_is_used_as_it_comes(monkeypatch):
+    """No speed-up is left: every extension, Markdown's own toc, its own
+    is_block_level, and its inline patterns as registered."""
+    import markdown
+    from markdown.extensions.toc import TocTreeprocessor
+
+    from branchboard.build.markup import EXTENSIONS, MarkdownRenderer
+
+    contents_made_by = []
+    own_run = TocTreeprocessor.run
+
+    def recorded_run(self, doc):
+        contents_made_by.append(type(self))
+        return own_run(self, doc)
+
+    monkeypatch.setattr(TocTreeprocessor, "run", recorded_run)
+    plain = MarkdownRenderer(speedups=False)
+    for text in SAMPLES.values():
+        plain.render(text, None)
+    assert contents_made_by == [TocTreeprocessor] * len(SAMPLES)
+    (key, md), = plain._instances.items()
+    assert key[0] == tuple(EXTENSIONS)
+    assert md.treeprocessors["inline"].inlinePatterns is md.inlinePatterns
+    assert md.is_block_level.__func__ is markdown.Markdown.is_block_level
+
+    contents_made_by.clear()  # and the speed-ups, on, are seen by this test
+    fast = MarkdownRenderer(speedups=True)
+    for text in SAMPLES.values():
+        fast.render(text, None)
+    assert TocTreeprocessor not in contents_made_by

@@ -31,13 +31,17 @@ import markdown
 from branchboard.build.cache import CODE_DIGEST, html_fingerprint
 from branchboard.site.content import CONTENT_DIR, Source
 from branchboard.build.markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
+from branchboard.build.speedups import CHOSEN
 from branchboard.site.model import Article, SiteModel
 from branchboard.parallel import map_in_processes
 
 if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
 
-RENDERER_KEY = f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}"
+# the HTML is meant to be the same with Markdown's speed-ups on and off, but a
+# body cached with them is never taken for one made without, nor the reverse
+RENDERER_KEY = (f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}; "
+                f"speed-ups {'on' if CHOSEN.markdown else 'off'}")
 PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
 _ADDRESS = re.compile(r'(?:src|href)="([^"]*)"')
 

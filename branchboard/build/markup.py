@@ -6,6 +6,10 @@
 * Relative links to other ``.md`` files and to images are rewritten to the
   built pages and copied files, as MkDocs does; a target that does not exist
   is reported with the line it stands on.
+
+Markdown is used through its public API; the speed-ups that reach into its
+internals are in speedups.py, and with them off (or with a Markdown release
+they were not tested on) every text is converted with every extension.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import TocExtension, TocTreeprocessor, nest_toc_tokens, slugify_unicode, unique
+from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+
+from branchboard.build.speedups import CHOSEN, InlinePatterns, LeanTocExtension, remember_block_levels
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -31,9 +37,9 @@ EXTENSION_CONFIGS = {
 
 
 # An extension that finds nothing to do in a text still costs time on every
-# block and every run of text (a fifth of a conversion).  These are left out
-# for a text that cannot contain what they look for; the HTML is the same
-# (tests/test_markdown.py converts with and without).
+# block and every run of text (a fifth of a conversion).  With the speed-ups
+# on, these are left out for a text that cannot contain what they look for;
+# the HTML is the same (tests/test_markdown.py converts with and without).
 _NEEDED_WHEN = {
     "tables": lambda text: "|" in text,
     "footnotes": lambda text: "[^" in text,
@@ -43,30 +49,13 @@ _NEEDED_WHEN = {
     "def_list": lambda text: re.search(r"(?m)^ {0,3}:", text) is not None,
 }
 
-# The same for inline patterns, which are tried at every position of every run
-# of text: one that needs what the text does not have (any of the strings
-# given) is left out.  (Markdown's own patterns by the names they are
-# registered under; any other pattern is always tried.)  A reference link
-# shows only when its text defines the reference ("[id]: ..."): without a
-# definition the four reference patterns find nothing they may replace.  A
-# hard line break is two spaces at the end of a line, or a tab that
-# Markdown turns into spaces.
-_PATTERN_NEEDS = {
-    "backtick": ("`",), "escape": ("\\",), "html": ("<",), "autolink": ("<",), "automail": ("<",),
-    "entity": ("&",), "link": ("[",), "image_link": ("![",), "footnote": ("[^",),
-    **{name: ("]:",) for name in ("reference", "image_reference", "short_reference", "short_image_ref")},
-    "linebreak": ("  \n", "  \r", "\t"),
-    # emphasis: one pattern for both marks in newer Markdown, two in older
-    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
-}
-
 
 def _extensions(names, toc_marker: bool, lean: bool) -> list[Extension]:
     """Markdown's own extensions, made directly: given by name, Markdown would
     first search every installed package's entry points for them.  toc looks
     through the whole tree for a paragraph that is just "[TOC]" to put the
     contents there: only a text that has one needs that search.  ``lean``:
-    toc makes the contents of plain headings itself (_LeanToc)."""
+    toc makes the contents of plain headings itself (speedups.LeanToc)."""
     made = []
     for name in names:
         module = importlib.import_module(f"markdown.extensions.{name}")
@@ -74,62 +63,10 @@ def _extensions(names, toc_marker: bool, lean: bool) -> list[Extension]:
         if name == "toc" and not toc_marker:
             config = {**config, "marker": ""}
         if name == "toc" and lean:
-            made.append(_LeanTocExtension(**config))
+            made.append(LeanTocExtension(**config))
         else:
             made.append(module.makeExtension(**config))
     return made
-
-
-_NOT_PLAIN = re.compile('[&<>"\x02\x03]')  # what Markdown's serializer or postprocessors would change
-
-
-class _LeanToc(TocTreeprocessor):
-    """Markdown's table of contents, the same ids, tokens and HTML, made
-    without serializing each heading and the contents again (a sixth of a
-    conversion) when every heading is plain text: no markup in it, nothing
-    the serializer would escape, no placeholder, no label of its own.  Any
-    other text, and any setting this does not make, takes Markdown's way."""
-
-    def run(self, doc):
-        headings = [el for el in doc.iter() if isinstance(el.tag, str) and self.header_rgx.match(el.tag)]
-        if self.marker or self.title or self.use_anchors or self.use_permalinks not in (False, None) \
-                or _NOT_PLAIN.search(self.toc_class) or not all(map(_is_plain_heading, headings)):
-            return super().run(doc)
-        used_ids = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
-        tokens = []
-        for el in headings:
-            self.set_level(el)
-            inner = (el.text or "").strip()
-            name = " ".join(inner.split())
-            if "id" not in el.attrib:
-                el.attrib["id"] = unique(self.slugify(name, self.sep), used_ids)
-            level = int(el.tag[-1])
-            if self.toc_top <= level <= self.toc_bottom:
-                tokens.append({"level": level, "id": el.attrib["id"], "name": name, "html": inner,
-                               "data-toc-label": ""})
-        tokens = nest_toc_tokens(tokens)
-        self.md.toc_tokens = tokens
-        self.md.toc = f'<div class="{self.toc_class}">\n{_toc_list(tokens)}\n</div>\n'
-
-
-def _is_plain_heading(el) -> bool:
-    return (not len(el) and "data-toc-label" not in el.attrib
-            and not _NOT_PLAIN.search(el.text or "") and not _NOT_PLAIN.search(el.attrib.get("id", "")))
-
-
-def _toc_list(tokens) -> str:
-    """The list of the contents as Markdown's serializer writes it."""
-    if not tokens:
-        return "<ul></ul>"
-    items = []
-    for t in tokens:
-        inner = f"{_toc_list(t['children'])}\n" if t["children"] else ""
-        items.append(f'<li><a href="#{t["id"]}">{t["name"]}</a>{inner}</li>\n')
-    return "<ul>\n" + "".join(items) + "</ul>"
-
-
-class _LeanTocExtension(TocExtension):
-    TreeProcessorClass = _LeanToc
 
 
 # wide East Asian characters, as Goldmark's eastAsianLineBreaks takes them; the
@@ -301,42 +238,35 @@ class _BoardExtension(Extension):
 
 
 class MarkdownRenderer:
-    """Markdown instances reused for every article (reset between them), one
-    for each set of extensions the texts need (see _NEEDED_WHEN)."""
+    """Markdown instances reused for every article (reset between them).
+    With the speed-ups (``speedups``; by default as this process chose,
+    speedups.CHOSEN), one for each set of extensions the texts need (see
+    _NEEDED_WHEN); without, one with every extension, as Markdown makes it."""
 
-    def __init__(self, every_extension: bool = False):
-        self._every = every_extension
+    def __init__(self, speedups: bool | None = None):
+        self.speedups = CHOSEN.markdown if speedups is None else speedups
         self._instances: dict[tuple, markdown.Markdown] = {}
-        self._patterns: dict[tuple, list] = {}  # (instance, characters missing) -> its inline patterns
+        self._inline_patterns = InlinePatterns() if self.speedups else None
 
     def _instance(self, text: str) -> markdown.Markdown:
-        names = tuple(n for n in EXTENSIONS
-                      if self._every or n not in _NEEDED_WHEN or _NEEDED_WHEN[n](text))
-        key = (names, self._every or "[TOC]" in text, not self._every)
+        if self.speedups:
+            names = tuple(n for n in EXTENSIONS if n not in _NEEDED_WHEN or _NEEDED_WHEN[n](text))
+            key = (names, "[TOC]" in text, True)
+        else:
+            key = (tuple(EXTENSIONS), True, False)
         md = self._instances.get(key)
         if md is None:
             md = markdown.Markdown(extensions=[*_extensions(*key), _BoardExtension()], output_format="html")
-            md.is_block_level = _remembered(md.is_block_level)
+            if self.speedups:
+                remember_block_levels(md)
             self._instances[key] = md
         return md
-
-    def _inline_patterns(self, md: markdown.Markdown, text: str) -> list:
-        """The instance's inline patterns in their order, less those that
-        cannot match ``text``; a plain list, also spared the registry's
-        lookup by position on every try."""
-        missing = tuple(name for name, needs in _PATTERN_NEEDS.items() if not any(n in text for n in needs))
-        key = (id(md), missing)
-        if key not in self._patterns:
-            registry = md.inlinePatterns
-            left_out = {id(registry[name]) for name in missing if name in registry}
-            self._patterns[key] = [pattern for pattern in registry if id(pattern) not in left_out]
-        return self._patterns[key]
 
     def render(self, text: str, resolver: Resolver | None) -> Rendered:
         md = self._instance(text)
         md.reset()
-        if not self._every:
-            md.treeprocessors["inline"].inlinePatterns = self._inline_patterns(md, text)
+        if self._inline_patterns is not None:
+            self._inline_patterns.use_for(md, text)
         links = md.treeprocessors["branchboard_links"]
         links.resolver = resolver
         links.problems = []
@@ -347,22 +277,6 @@ class MarkdownRenderer:
             headings=_count_tokens(getattr(md, "toc_tokens", [])),
             problems=tuple(links.problems),
         )
-
-
-def _remembered(is_block_level):
-    """Markdown's is_block_level, answered once for each tag: it looks a tag
-    up in a list of some sixty names, for most elements several times over
-    (a twentieth of a conversion).  The list is final once the instance is
-    made with its extensions."""
-    answers: dict = {}
-
-    def remembered(tag) -> bool:
-        answer = answers.get(tag)
-        if answer is None:
-            answer = answers[tag] = is_block_level(tag)
-        return answer
-
-    return remembered
 
 
 def _count_tokens(tokens) -> int:

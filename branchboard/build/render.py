@@ -19,6 +19,7 @@ from jinja2 import meta, nodes
 from branchboard.errors import BoardError
 from branchboard.fingerprint import Fingerprinter, digest
 from branchboard.build.markup import relative_url
+from branchboard.build.speedups import CHOSEN, environment_class, keep_parsed
 from branchboard.site.theme import Theme, _rel
 
 WEEKDAYS = "一二三四五六日"
@@ -47,22 +48,10 @@ def url(ctx, target: str) -> str:
     return relative_url(str(target), ctx["page_path"])
 
 
-class _Environment(jinja2.Environment):
-    """An environment that compiles a template from the tree the renderer
-    parsed to find what the template uses (``parsed``), instead of parsing
-    its source a second time: a cold build compiles every template."""
-
-    def __init__(self, **options):
-        super().__init__(**options)
-        self.parsed: dict[tuple[str, str], nodes.Template] = {}  # (name, source) -> its tree, until compiled
-
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
-        if isinstance(source, str):
-            source = self.parsed.pop((name, source), source)
-        return super().compile(source, name, filename, raw, defer_init)
-
-
-def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(theme: Theme, bytecode_dir: Path | None = None,
+                     speedups: bool | None = None) -> jinja2.Environment:
+    """The theme chain's environment; with the speed-ups (by default as this
+    process chose, speedups.CHOSEN) one that compiles from the renderer's trees."""
     cache = None
     if bytecode_dir is not None:
         try:
@@ -70,7 +59,8 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.E
             cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
             cache = None  # a read-only site still builds
-    env = _Environment(
+    speedups = CHOSEN.jinja if speedups is None else speedups
+    env = environment_class(speedups)(
         bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -189,8 +179,7 @@ class Renderer:
             except jinja2.TemplateError:
                 seen[current] = ""  # render() reports it with file and line
                 continue
-            if isinstance(self.env, _Environment):
-                self.env.parsed[(current, source)] = ast
+            keep_parsed(self.env, current, source, ast)
             seen[current] = source
             # every name the template reads: more than the variables it leaves
             # to its caller (its own loop variables too), which can only add a
