@@ -252,6 +252,12 @@ def run_new(args, site: Path) -> int:
     except new.Refused as refused:
         print(f"没有新建：{refused}", file=sys.stderr)
         return EXIT_CONTENT
+    except Busy:
+        print("没有新建：另一个 new 命令一直没有完成。请等它结束后再运行。文件没有改动。", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有新建：{describe_os_error(exc, site)}", file=sys.stderr)
+        return EXIT_CONTENT
     where = f"（第 {created.line} 行起）" if created.line > 1 else ""
     print(f"已添加{created.what}：{created.rel}{where}")
     if args.kind == "article":

@@ -268,3 +268,28 @@ def test_a_mistyped_new_command_is_a_usage_error(make_site):
         result = site.run(*args)
         assert result.code == 2 and "用法错误" in result.err, args
     assert snapshot(site.root) == before
+
+
+def test_eight_news_at_once_lose_no_entry(make_site):
+    """Each `new` reads the file as the one before left it (a lock): run
+    together, none writes over another's entry, also where the list is not
+    the file's last key."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import BUILD_PY
+
+    site = make_site({"data/study.yaml": STUDY_SESSIONS_FIRST})
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    procs = [subprocess.Popen([sys.executable, str(BUILD_PY), "new", "study", "--site", str(site.root), *NOW],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(8)]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode("utf-8")
+    sessions = data_of(site, "study.yaml")["课程"]
+    assert len(sessions) == 9 and len({s["日期"] for s in sessions}) == 9
+    text = (site.root / "data/study.yaml").read_text(encoding="utf-8")
+    assert text.endswith("# 每周三学习\n安排:\n  星期: 周三\n  开始: 2026-09-02\n")
+    assert_checks(site)

@@ -25,6 +25,7 @@ from branchboard.site.config import SiteConfig
 from branchboard.site.content import CONTENT_DIR, find_content, is_ignored
 from branchboard.errors import BoardError, Report, did_you_mean
 from branchboard.site.theme import find_theme
+from branchboard.locks import site_lock
 from branchboard.scaffold.yamlappend import Refused, append_entry, start_list_file
 from branchboard.site.yamlio import load_yaml
 
@@ -223,16 +224,19 @@ KINDS = {
 
 
 def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date) -> Created:
-    """Add one template entry to a data file, or start the file with it."""
+    """Add one template entry to a data file, or start the file with it.
+    One `new` at a time writes the site's data (the lock): each reads the
+    file as the one before left it, so no entry is lost."""
     kind = KINDS[kind_name]
     rel = f"data/{kind.file}"
     path = site_dir / rel
-    if not path.exists():
-        lines, label = kind.entry(None, today, config)
-        return Created(rel, start_list_file(path, kind.header, lines, kind.list_keys), label)
-    board = _board_data(site_dir, config).get(Path(kind.file).stem)
-    lines, label = kind.entry(board, today, config)
-    return Created(rel, append_entry(path, rel, lines, kind.list_keys), label)
+    with site_lock(site_dir, "new", wait=60):
+        if not path.exists():
+            lines, label = kind.entry(None, today, config)
+            return Created(rel, start_list_file(path, kind.header, lines, kind.list_keys), label)
+        board = _board_data(site_dir, config).get(Path(kind.file).stem)
+        lines, label = kind.entry(board, today, config)
+        return Created(rel, append_entry(path, rel, lines, kind.list_keys), label)
 
 
 def _board_data(site_dir: Path, config: SiteConfig) -> dict:
