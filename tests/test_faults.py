@@ -483,3 +483,48 @@ def test_hostile_yaml_is_a_chinese_error_in_bounded_time_and_memory(make_site, k
     assert any(word in err for word in ("别名", "层")), err
     assert usage.ru_maxrss < 200 * 1024, f"{usage.ru_maxrss // 1024} MiB"  # KiB on Linux
     assert seconds < 10  # the process as a whole; the check itself is milliseconds (see bench)
+
+
+# ------------------------------------------------------------ raw HTML
+
+PASTED = """\
+正文第一段。
+
+<script>alert("hi")</script>
+
+<p onclick="steal()">点我 <span style="color:red;position:fixed">红字</span><br>第二行 x<sup>2</sup></p>
+
+<iframe src="https://video.example.com/x"></iframe>
+
+<table><tr><td>甲班</td><td>98.5</td></tr></table>
+
+[坏链接](javascript:alert(1))
+"""
+
+
+def test_raw_html_is_cleaned_and_every_removal_is_named_with_its_line(make_site):
+    from bs4 import BeautifulSoup
+
+    body = PASTED
+    site = make_site({"content/news/a.md": article("贴来的", body=body)})
+    result = site.run("build", "--now", NOW)
+    assert result.code == 1, result.text  # the javascript: link and the frame from outside are errors
+    assert "content/news/a.md:15:" in result.err and "javascript" in result.err
+    assert "content/news/a.md:11:" in result.err and "外网" in result.err
+    body = body.replace("[坏链接](javascript:alert(1))", "").replace("https://video.example.com/x", "video.html")
+    site.write("content/news/a.md", article("贴来的", body=body))
+    result = site.run("build", "--now", NOW)
+    assert result.code == 0, result.text
+    lines = {line.split(": ", 1)[0] for line in result.err.splitlines() if "content/news/a.md:" in line}
+    assert {"content/news/a.md:7", "content/news/a.md:9", "content/news/a.md:11"} <= lines, result.err
+    page = (site.out / "news/a.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser").select_one("main") or BeautifulSoup(page, "html.parser")
+    text = str(soup)
+    assert "alert" not in text and "onclick" not in text and "iframe" not in text and "position" not in text
+    assert soup.find("span", style="color:red") and soup.find("td", string="98.5") and soup.find("sup")
+
+
+def test_an_image_from_outside_in_raw_html_is_an_error_with_its_line(make_site):
+    site = make_site({"content/news/a.md": article("贴来的", body="一段。\n\n<img src=\"https://mp.example.com/a.jpg\">\n")})
+    result = site.run("build", "--now", NOW)
+    assert result.code == 1 and "content/news/a.md:7:" in result.err and "外网" in result.err, result.text

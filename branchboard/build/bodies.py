@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import markdown
+import nh3
 
 from branchboard.build.cache import CODE_DIGEST, html_fingerprint
 from branchboard.site.content import CONTENT_DIR, Source
@@ -40,8 +41,9 @@ if TYPE_CHECKING:
 
 # the HTML is meant to be the same with Markdown's speed-ups on and off, but a
 # body cached with them is never taken for one made without, nor the reverse
+# (and raw HTML is cleaned by nh3: its release decides that HTML too)
 RENDERER_KEY = (f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}; "
-                f"speed-ups {'on' if CHOSEN.markdown else 'off'}")
+                f"speed-ups {'on' if CHOSEN.markdown else 'off'}; nh3 {nh3.__version__}")
 PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
 _ADDRESS = re.compile(r'(?:src|href)="([^"]*)"')
 

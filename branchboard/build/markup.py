@@ -27,6 +27,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from branchboard.build import rawhtml
 from branchboard.build.speedups import CHOSEN, InlinePatterns, LeanTocExtension, remember_block_levels
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists", "abbr", "def_list"]
@@ -200,6 +201,11 @@ class _RewriteLinks(Treeprocessor):
 
     def _resolve(self, value: str, is_image: bool) -> str | None:
         parts = urlsplit(value)
+        if parts.scheme and parts.scheme.lower() not in rawhtml.URL_SCHEMES:
+            self.problems.append(LinkProblem(
+                value, f"链接“{value[:40]}”不是网页地址（{parts.scheme}:），不能放在宣传栏上",
+                "链接请写 http(s):// 开头的网址，或相对于本文的路径。"))
+            return "#"
         if parts.scheme or value.startswith("//"):
             if is_image and parts.scheme in ("http", "https", "") and value.startswith(("http", "//")):
                 self.problems.append(LinkProblem(
@@ -243,8 +249,9 @@ class MarkdownRenderer:
     speedups.CHOSEN), one for each set of extensions the texts need (see
     _NEEDED_WHEN); without, one with every extension, as Markdown makes it."""
 
-    def __init__(self, speedups: bool | None = None):
+    def __init__(self, speedups: bool | None = None, raw_html: bool = False):
         self.speedups = CHOSEN.markdown if speedups is None else speedups
+        self.raw_html = raw_html  # the site trusts HTML in its articles: nothing is cleaned
         self._instances: dict[tuple, markdown.Markdown] = {}
         self._inline_patterns = InlinePatterns() if self.speedups else None
 
@@ -271,11 +278,16 @@ class MarkdownRenderer:
         links.resolver = resolver
         links.problems = []
         html = md.convert(text)
+        problems = list(links.problems)
+        if not self.raw_html and rawhtml.HAS_TAG.search(text):
+            html, found = rawhtml.clean(html)
+            reported = {p.url for p in problems}  # an external image in Markdown syntax, already said
+            problems += [LinkProblem(*problem) for problem in found if problem[0] not in reported]
         return Rendered(
             html=html,
             toc=getattr(md, "toc", ""),
             headings=_count_tokens(getattr(md, "toc_tokens", [])),
-            problems=tuple(links.problems),
+            problems=tuple(problems),
         )
 
 
