@@ -528,3 +528,10 @@ def test_an_image_from_outside_in_raw_html_is_an_error_with_its_line(make_site):
     site = make_site({"content/news/a.md": article("贴来的", body="一段。\n\n<img src=\"https://mp.example.com/a.jpg\">\n")})
     result = site.run("build", "--now", NOW)
     assert result.code == 1 and "content/news/a.md:7:" in result.err and "外网" in result.err, result.text
+
+
+def test_a_name_too_long_for_the_file_system_is_an_error_at_its_line(make_site):
+    site = make_site({"content/news/a.md": article("甲", 网址名="很长" * 60)})
+    result = site.run("build", "--now", NOW)
+    assert result.code == 1 and "Traceback" not in result.err, result.text
+    assert "content/news/a.md:4:" in result.err and "太长" in result.err

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
 
 HOME_PER_SECTION = 5
+# a page's name (and the temporary name it is written under, 19 bytes longer)
+# must fit the 255 bytes every file system allows
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,13 @@ def make_article(source: Source, assets: set[str], report: Report) -> Article | 
     when, has_time = meta["date"]
     folder = posixpath.dirname(source.rel)
     name = meta.get("slug") or source.stem
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        line, col = source.line_of("slug") if meta.get("slug") else (1, 1)
+        what = "网址名（slug）" if meta.get("slug") else "文件名"
+        report.error(source.path, line, col,
+                     f"{what}太长：{len(name.encode('utf-8'))} 个字节，系统最多允许 {MAX_NAME_BYTES} 个字节",
+                     f"改短一些：一个汉字占 3 个字节，最多约 {MAX_NAME_BYTES // 3} 个汉字。")
+        return None
     cover = ""
     if meta.get("cover"):
         cover = posixpath.normpath(posixpath.join(folder, meta["cover"]))
