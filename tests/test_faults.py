@@ -297,6 +297,21 @@ def test_a_full_disk_gives_a_chinese_message_and_the_next_build_repairs(small_di
     assert snapshot(out) == snapshot(copy / "public")
 
 
+def test_a_full_disk_under_the_site_only_costs_its_cache(small_disk, tmp_path):
+    """The site on a full disk, the output elsewhere: the cache (and the
+    compiled templates) cannot be written, and the build still succeeds."""
+    root = make_big_site(small_disk / "site", count=20)
+    filler = fill(small_disk, 16)
+    out = tmp_path / "public"
+    result = run_build(root, "--out", str(out))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    filler.unlink()
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".cache"))
+    assert run_build(copy).returncode == 0
+    assert snapshot(out) == snapshot(copy / "public")
+
+
 def test_a_second_build_waits_for_the_first(make_site, tmp_path):
     site = make_site({"content/news/a.md": article("甲")})
     with site_lock(site.root, "build"):  # a build under way
@@ -354,6 +369,7 @@ def test_a_damaged_cache_only_costs_a_full_build(make_site, tmp_path):
     (site.root / "content/news/a3.md").write_text(article("改过的文章", date="2026-11-04"), encoding="utf-8")
     assert run_build(site.root).returncode == 0
     parts = [part for part in CACHE_PARTS if (cache / part).is_file()]
+    parts += sorted(f"jinja/{p.name}" for p in (cache / "jinja").iterdir())[:3]  # compiled templates
     assert {"state.pickle", "index.pickle", "index.journal"} <= set(parts) and "bodies.sqlite" in parts
     pristine = tmp_path / "pristine"
     shutil.copytree(cache, pristine)

@@ -336,7 +336,7 @@ class BuildCache:
                     changes[name] = (changed, gone)
             if not changes:
                 return False
-            record = _sealed(pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
+            record = seal(pickle.dumps({"format": FORMAT, "base": self._base, "changes": changes},
                                           protocol=pickle.HIGHEST_PROTOCOL))
             whole = self._journal_size + len(record) > max(_size(folder / INDEX_FILE) // 8, JOURNAL_MIN)
         if not whole:
@@ -367,7 +367,7 @@ def _replay(path: Path, base: str, index: dict) -> int:
     try:
         with open(path, "rb") as fh:
             while True:
-                payload = _unsealed_from(fh)
+                payload = unseal_from(fh)
                 if payload is None:
                     break
                 record = pickle.loads(payload)
@@ -395,7 +395,7 @@ def _size(path: Path) -> int:
 def _read(site_dir: Path, name: str):
     try:
         with open(site_dir / CACHE_DIR / name, "rb") as fh:
-            payload = _unsealed_from(fh)
+            payload = unseal_from(fh)
             if payload is None or fh.read(1):
                 return None
         stored = pickle.loads(payload)
@@ -411,11 +411,11 @@ _SEAL = b"BBC1"
 _SEAL_HEAD = len(_SEAL) + 8 + 32  # mark, length, sha256
 
 
-def _sealed(payload: bytes) -> bytes:
+def seal(payload: bytes) -> bytes:
     return _SEAL + len(payload).to_bytes(8, "big") + hashlib.sha256(payload).digest() + payload
 
 
-def _unsealed_from(fh) -> bytes | None:
+def unseal_from(fh) -> bytes | None:
     """The next sealed part in a file, or None at its end or at damage."""
     head = fh.read(_SEAL_HEAD)
     if len(head) != _SEAL_HEAD or not head.startswith(_SEAL):
@@ -433,7 +433,7 @@ def _write(site_dir: Path, name: str, value) -> bool:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f"{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            fh.write(_sealed(pickle.dumps({"format": FORMAT, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)))
+            fh.write(seal(pickle.dumps({"format": FORMAT, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)))
         os.replace(tmp, folder / name)
         return True
     except OSError:

@@ -9,6 +9,8 @@ it has.  Autoescaping is on for every template.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -16,6 +18,7 @@ from typing import NamedTuple
 import jinja2
 from jinja2 import meta, nodes
 
+from branchboard.build.cache import seal, unseal_from
 from branchboard.errors import BoardError
 from branchboard.fingerprint import Fingerprinter, digest
 from branchboard.build.markup import relative_url
@@ -56,7 +59,7 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None,
     if bytecode_dir is not None:
         try:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            cache = SealedBytecodeCache(bytecode_dir)
         except OSError:
             cache = None  # a read-only site still builds
     speedups = CHOSEN.jinja if speedups is None else speedups
@@ -75,6 +78,39 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None,
     env.filters["cn_date_short"] = cn_date_short
     env.filters["iso_date"] = iso_date
     return env
+
+
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache, each file sealed with a
+    checksum (build.cache.seal): a damaged file is compiled again, never
+    run; a file that cannot be written (a full disk) only makes the next
+    build compile again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            with open(self._path(bucket), "rb") as fh:
+                payload = unseal_from(fh)
+        except OSError:
+            return
+        if payload is not None:
+            bucket.load_bytecode(io.BytesIO(payload))
+
+    def dump_bytecode(self, bucket) -> None:
+        made = io.BytesIO()
+        bucket.write_bytecode(made)
+        target = self._path(bucket)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(seal(made.getvalue()))
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 @dataclass
