@@ -600,3 +600,54 @@ def test_serve_refuses_a_port_already_in_use(make_site):
 
 def test_lan_addresses_leave_out_loopback():
     assert all(not address.startswith("127.") for address in serve_mod.lan_addresses())
+
+
+def test_a_request_under_another_name_is_refused(served):
+    """A web page elsewhere can point a name of its own at 127.0.0.1 (DNS
+    rebinding) and read the board through the browser: only this server's
+    own names and addresses are answered."""
+    _site, server = served()
+    port = server.http.port
+    for host, status in ((f"127.0.0.1:{port}", 200), (f"localhost:{port}", 200), ("evil.example.com", 421),
+                         (f"evil.example.com:{port}", 421), (f"[::1]:{port}", 200)):
+        answer = raw(server, f"GET /news/a.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(f"HTTP/1.0 {status}".encode()) or answer.startswith(f"HTTP/1.1 {status}".encode()), \
+            (host, answer[:60])
+
+
+def test_the_crash_page_shows_no_path_of_this_machine(served, monkeypatch):
+    site, server = served()
+
+    def broken_build(options, on_wait=None):
+        raise RuntimeError(f"模拟的程序错误 in {site.root}/branchboard/build/pages.py")
+
+    monkeypatch.setattr(serve_mod, "build", broken_build)
+    stamp = server.channel.state.stamp
+    site.write("content/news/a.md", article("第二版标题"))
+    wait_until(lambda: server.channel.state.stamp != stamp)
+    status, _, body = get(server, "/news/a.html")
+    assert status == 500 and "模拟的程序错误" in body and "pages.py" in body
+    assert str(site.root) not in body and "/branchboard/" not in body
+
+
+def test_listening_on_every_address_warns_who_can_see_the_board(make_site):
+    site = make_site({"content/news/a.md": article("甲")})
+    server = DevServer(Options(site.root, now=NOW), host="0.0.0.0", port=8000, out=io.StringIO(),
+                       err=io.StringIO())  # never started: only what it would print
+    serve_mod.print_addresses(server)
+    assert "局域网里的任何电脑和手机都能打开" in server.out.getvalue()
+
+
+def test_many_clients_at_once_are_all_answered(served):
+    """200 requests at once (a screen and a room of phones reloading): none
+    is refused or dropped; how fast is for bench/serve_load.py to say."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _site, server = served()
+
+    def fetch(_i):
+        return get(server, "/news/a.html")[0]
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(fetch, range(200)))
+    assert statuses == [200] * 200

@@ -21,10 +21,12 @@ encoding, no backslashes, no symbolic link that leads outside, no hidden files
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import dataclasses
 import datetime as dt
 import gc
 import os
+import re
 import shutil
 import socket
 import stat
@@ -32,7 +34,8 @@ import sys
 import threading
 import time
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from socketserver import TCPServer
 from typing import TextIO
@@ -40,7 +43,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from branchboard.serve import livereload
 from branchboard.build.cache import BuildCache
-from branchboard.errors import BuildFailed
+from branchboard.errors import BuildFailed, describe_os_error
+from branchboard.locks import Busy
 from branchboard.serve.livereload import LiveChannel, SiteState
 from branchboard.build.pipeline import Options, build
 from branchboard.site.theme import BUNDLED_THEMES
@@ -105,16 +109,42 @@ def is_page_request(parts: list[str], target: str) -> bool:
     return last.endswith((".html", ".htm")) or "." not in last
 
 
-class BoardServer(ThreadingHTTPServer):
-    """Serves one output folder, with live reload; start on port 0 in tests."""
+class BoardServer(HTTPServer):
+    """Serves one output folder, with live reload; start on port 0 in tests.
 
-    daemon_threads = True
+    Requests are answered by a fixed pool of threads; connections the pool
+    has not reached yet wait in the listen queue (a long one: a screen and a
+    room of phones reloading at once are never turned away).  An open page's
+    event stream holds its thread while the page is open, so at most
+    STREAMS of them are held and the rest of the pool always answers pages;
+    a page beyond that is told to try again in a moment."""
+
+    request_queue_size = 1024  # the listen backlog (the system may cap it)
+    THREADS = 64
+    STREAMS = 48
 
     def __init__(self, out_dir: Path, channel: LiveChannel, host: str = "127.0.0.1", port: int = 0):
         self.out_dir = Path(out_dir)
         self.channel = channel
         self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="branchboard-request")
+        self.streams = threading.BoundedSemaphore(self.STREAMS)
         super().__init__((host, port), BoardRequestHandler)
+        self.names = _own_names(host, self.port)
+
+    def process_request(self, request, client_address) -> None:
+        self._pool.submit(self._answer, request, client_address)
+
+    def _answer(self, request, client_address) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that went away mid-answer; our own faults are caught in the handler
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind asks DNS for the host's full name: not wanted here
@@ -136,6 +166,7 @@ class BoardServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread.join(timeout=5)
         self.server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def open_file(self, parts: list[str], wants_folder: bool):
         """(open file, its path), "folder" when a folder URL lacks its slash, or None."""
@@ -174,6 +205,34 @@ class BoardServer(ThreadingHTTPServer):
         if not stat.S_ISREG(path.stat().st_mode):
             return None  # never open a device or a pipe: reading it could block
         return open(path, "rb"), path
+
+
+def _own_names(host: str, port: int) -> frozenset[str]:
+    """The names a Host header may give for this server: localhost, the
+    host it was started on, and this machine's own names when it listens
+    on every address (any address written as numbers is accepted too)."""
+    names = {"localhost", host.lower()}
+    if host in ("0.0.0.0", "", "::"):
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return frozenset(name for name in names if name)
+
+
+def is_own_host(value: str, names: frozenset[str]) -> bool:
+    """Whether a Host header names this server.  A web page elsewhere can
+    make a browser send a request here under a name of its own (DNS
+    rebinding) to read the board; such a name is refused.  An address
+    written as numbers cannot be rebound, so it is always accepted."""
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        return "]" in value
+    name = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    if name in names:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_inside(path: Path, root: Path) -> bool:
@@ -222,8 +281,18 @@ class BoardRequestHandler(BaseHTTPRequestHandler):
     def respond(self, head: bool) -> None:
         target = self.path
         route = target.split("?", 1)[0]
+        host = self.headers.get("Host")
+        if host is not None and not is_own_host(host, self.server.names):
+            # another name pointing at this machine (DNS rebinding): not ours to answer
+            return self.send_text(421, "这个地址不是本预览的地址。\n", head=head)
         if route == livereload.EVENTS_URL:
-            return self.stream_events(head)
+            if not self.server.streams.acquire(blocking=False):
+                return self.send_text(503, "打开的网页太多，稍后再连。\n", head=head,
+                                      extra={"Retry-After": "5"})
+            try:
+                return self.stream_events(head)
+            finally:
+                self.server.streams.release()
         if route == livereload.SCRIPT_URL:
             return self.send_text(200, livereload.SCRIPT, "text/javascript; charset=utf-8", head)
         try:
@@ -377,11 +446,17 @@ class DevServer:
             self.say(f"发现 {len(failed.report.errors)} 个错误，网站没有更新。"
                      "浏览器里打开的网页会显示这些错误；改好保存后会自动恢复。", self.err)
             return self.publish(problems=problems, failed=True)
+        except (OSError, Busy) as exc:  # the machine, not the content: a full disk, a file held open
+            message = describe_os_error(exc, self.options.site_dir) if isinstance(exc, OSError) else \
+                "另一个生成一直没有完成，这次没有生成。"
+            self.say(f"{message}\n网站没有更新（下次保存时会再试）。", self.err)
+            return self.publish(crash=message)
         except Exception as exc:  # our bug: the traceback goes to the terminal
             traceback.print_exc(file=self.err)
             self.say("生成时程序出错（这是 branchboard 的问题，不是您的文件写错了），网站没有更新。",
                      self.err)
-            return self.publish(crash=f"{type(exc).__name__}: {exc}")
+            # the page shows no path of this machine: it may be open on another one
+            return self.publish(crash=_without_paths(f"{type(exc).__name__}: {exc}"))
         for problem in result.report.sorted():
             self.say(str(problem), self.err)
         warnings = len(result.report.warnings)
@@ -397,6 +472,14 @@ class DevServer:
     def say(self, text: str, stream: TextIO | None = None) -> None:
         stream = stream or self.out
         print(text, file=stream, flush=True)
+
+
+_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:\\|/)(?:[^\s'\"]+[/\\])+")
+
+
+def _without_paths(text: str) -> str:
+    """An error's text with the folders of any path left out (the file name stays)."""
+    return _ABSOLUTE_PATH.sub("", text)
 
 
 def lan_addresses() -> list[str]:
@@ -418,6 +501,8 @@ def print_addresses(server: DevServer) -> None:
     if (server.options.out / SCREEN_FOLDER / "index.html").is_file():
         say(f"大屏页面：{server.url}{SCREEN_FOLDER}/")
     if server.host in ("0.0.0.0", ""):
+        say("注意：现在局域网里的任何电脑和手机都能打开这个预览（包括草稿和还没公开的内容），"
+            "只在需要时这样用；平时不写 --host，只有本机能打开。")
         port = server.http.port if server.http else server.port
         addresses = lan_addresses()
         has_screen = (server.options.out / SCREEN_FOLDER / "index.html").is_file()
