@@ -17,7 +17,7 @@ from pathlib import Path
 
 from branchboard.errors import BoardError, Report
 from branchboard.site.schema import (Context, Document, Field, Schema, as_date, choices, convert,
-                                     declared_checks, explain, format_number, inside, normalise,
+                                     declared_checks, explain, format_number, inside, missing, normalise,
                                      parse_size, parse_time, read_schema, referenced, shown)
 from branchboard.site.yamlio import load_yaml, parse_datetime, read_text
 
@@ -83,15 +83,14 @@ def _validate(doc, f: Document, ctx: Context) -> None:
 
     schema = _json_schema(f.root, doc, ctx)
     validator = Draft202012Validator(schema, format_checker=_format_checker(ctx, _all_presets(f.root)))
-    missing = set()
+    reported = set()
     for err in validator.iter_errors(doc):
         path = tuple(err.absolute_path)
         if err.validator == "required":
             for name in err.validator_value:
-                if name not in err.instance and (path, name) not in missing:
-                    missing.add((path, name))
-                    label = f.root.at(path + (name,)).label
-                    f.error(path, f"缺少 {label}", f"在这一项里加上“{label}: …”。")
+                if name not in err.instance and (path, name) not in reported:
+                    reported.add((path, name))
+                    missing(path, name, f)
         elif path not in f.bad:
             f.bad.add(path)
             f.error(path, *explain(path, err.instance, doc, f, ctx))

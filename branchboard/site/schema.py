@@ -1,17 +1,23 @@
-"""Declared schemas: the format the board's data files are declared in, and
-the steps that check a document against a declaration.
+"""Declared schemas: one format to declare the board's data files and
+site.yaml, and the steps that check a document against its declaration.
 
 A schema is one node: ``fields:`` makes a mapping, ``item:`` a list, anything
 else is a value with a ``type``.  Every field has an English name and may
 have Chinese ``alias`` names; the secretary may write either, mixed in one
-file.  A theme's ``schemas/honors.yaml`` declares ``data/honors.yaml``.
+file.  A theme's ``schemas/honors.yaml`` declares ``data/honors.yaml``;
+``branchboard.site.config`` declares site.yaml in Python, in the same format
+(``declare``).  A list may allow one text split at 、，; (``split``) or one
+value (``single``) in its place, a mapping one value for one of its fields
+(``shorthand``); a mapping may ignore unknown keys with a warning
+(``unknown: warn``); a value of type ``any`` is passed on unchecked.
 
-The steps, each adding every problem it finds to the report:
+``check`` runs the steps, each adding every problem it finds to the report:
 
 1. ``normalise``: keys become the English names (unknown and doubled keys
    are reported), enum spellings become the canonical choice, and numbers
    that YAML read out of a text field get their written text back (``1.10``);
-2. validate: each value the declaration refuses is explained (``explain``);
+2. ``validate``: each value the declaration refuses is marked and explained
+   (``explain``), each missing required field reported (``missing``);
 3. ``convert``: dates become ``datetime.date`` (``datetime`` when a time is
    given), sizes become millimetres, missing fields get their defaults;
 4. ``declared_checks``: ``unique``, ``not_before``, ``not_above``.
@@ -23,18 +29,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from branchboard.errors import BoardError, Report, did_you_mean
 from branchboard.site.yamlio import Positions, load_yaml, loader_class, parse_datetime, read_text
 
 TYPES = {"text", "integer", "number", "boolean", "date", "time", "enum", "image",
-         "article", "ref", "size", "list", "mapping"}
+         "article", "ref", "size", "list", "mapping", "any"}
 # Types whose value is written as text: YAML may still read 16:30 as 990 or
 # 1.10 as 1.1, so the written text is recovered from the source line.
 TEXTUAL = {"text", "date", "time", "enum", "image", "article", "ref", "size"}
 FIELD_KEYS = {"type", "alias", "label", "required", "default", "min", "max", "choices",
               "synonyms", "more_choices", "to", "unique", "not_before", "not_above",
-              "presets", "split", "fields", "item"}
+              "presets", "split", "single", "fields", "item", "shorthand", "unknown"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,9 +64,12 @@ class Field:
     not_before: str = ""
     not_above: str = ""
     presets: dict = field(default_factory=dict)
-    split: bool = False
+    split: bool = False  # a list may be one text, split at 、，; and spaces
+    single: bool = False  # a list may be one value, its only item
     fields: dict = field(default_factory=dict)
     item: Field | None = None
+    shorthand: str = ""  # a mapping may be one value, this field's
+    unknown: str = "error"  # a mapping's unknown keys: "error", or "warn" and ignore them
 
     def lookup(self, key: str) -> Field | None:
         """The field a key names, in English (any case) or by a Chinese alias."""
@@ -75,8 +85,9 @@ class Field:
         return node
 
 
-@dataclass(frozen=True, eq=False)
-class Schema:
+class Schema(NamedTuple):
+    """A schema file: its declaration and the named checks it asks for."""
+
     root: Field
     checks: tuple[str, ...]
 
@@ -100,6 +111,10 @@ def _read_field(name, raw, path, rel, positions) -> Field:
     needed = {"enum": "choices", "ref": "to", "list": "item"}.get(kind)
     if needed and not raw.get(needed):
         raise _schema_error(rel, positions, path, f"“{name}”是 {kind} 类型，要写 {needed}")
+    if raw.get("unknown", "error") not in ("error", "warn"):
+        raise _schema_error(rel, positions, path + ("unknown",), "unknown 只能写 error 或 warn")
+    if raw.get("shorthand") and raw["shorthand"] not in (raw.get("fields") or {}):
+        raise _schema_error(rel, positions, path + ("shorthand",), "shorthand 要写 fields 里的一项")
     aliases = raw.get("alias") or ()
     aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)
     fields = {k: _read_field(k, v, path + ("fields", k), rel, positions)
@@ -113,8 +128,9 @@ def _read_field(name, raw, path, rel, positions) -> Field:
         more_choices=raw.get("more_choices", ""), to=raw.get("to", ""),
         unique=bool(raw.get("unique")), not_before=raw.get("not_before", ""),
         not_above=raw.get("not_above", ""), presets=dict(raw.get("presets") or {}),
-        split=bool(raw.get("split")), fields=fields,
-        item=_read_field(name, item, path + ("item",), rel, positions) if item else None)
+        split=bool(raw.get("split")), single=bool(raw.get("single")), fields=fields,
+        item=_read_field(name, item, path + ("item",), rel, positions) if item else None,
+        shorthand=raw.get("shorthand", ""), unknown=raw.get("unknown", "error"))
 
 
 def read_schema(path: Path, rel: str, known_checks=()) -> Schema:
@@ -131,12 +147,18 @@ def read_schema(path: Path, rel: str, known_checks=()) -> Schema:
     return Schema(_read_field(label, raw, (), rel, positions), names)
 
 
+def declare(label: str, raw: dict) -> Field:
+    """A schema written in Python, in the format of a schema file."""
+    return _read_field(label, raw, (), label, Positions())
+
+
 # -- values --------------------------------------------------------------------
 
 _UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "m": 1000, "米": 1000}
 _NUM, _UNIT = r"(-?\d+(?:\.\d+)?)", r"(mm|cm|m|毫米|厘米|米)"
-_SIZE_RE = re.compile(rf"^{_NUM}{_UNIT}?[x×X*＊]{_NUM}{_UNIT}$", re.IGNORECASE)
-_TIME_RE = re.compile(r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$")
+# patterns, compiled by re on first use: reading site.yaml needs neither
+_SIZE = rf"(?i)^{_NUM}{_UNIT}?[x×X*＊]{_NUM}{_UNIT}$"
+_TIME = r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$"
 
 
 def parse_size(value, presets: dict) -> tuple[int, int]:
@@ -144,7 +166,7 @@ def parse_size(value, presets: dict) -> tuple[int, int]:
     from decimal import ROUND_HALF_UP, Decimal
 
     text = str(presets.get(value, value)).replace(" ", "")
-    m = _SIZE_RE.match(text)
+    m = re.match(_SIZE, text)
     if not m:
         if not re.search(r"\d", text):
             raise ValueError(f"没有叫“{value}”的预设尺寸")
@@ -160,7 +182,7 @@ def parse_size(value, presets: dict) -> tuple[int, int]:
 
 def parse_time(value) -> str:
     """``16:30`` or ``16:30-17:30`` (full-width colons too), normalised."""
-    m = _TIME_RE.match(str(value).strip())
+    m = re.match(_TIME, str(value).strip())
     if not m or any(int(h) > 23 for h in m.groups()[::2] if h) or \
             any(int(mi) > 59 for mi in m.groups()[1::2] if mi):
         raise ValueError(f"“{value}”不是时间，应写成 16:30 或 16:30-17:30")
@@ -195,13 +217,12 @@ def inside(base: Path, rel: str) -> Path | None:
 
 # -- one document ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What checking a value needs beyond the document itself."""
 
     data_dir: Path | None = None  # where an image's path starts
     articles: frozenset = frozenset()  # the article files an ``article`` may name
-    settings: dict = field(default_factory=dict)  # where ``more_choices`` are found
+    settings: dict = {}  # where ``more_choices`` are found (never changed)
 
 
 @dataclass
@@ -223,7 +244,8 @@ class Document:
         return path
 
     def where(self, path: tuple) -> tuple:
-        return self.positions.of_key(self.written(path))
+        line, col = self.positions.of_key(self.written(path))
+        return (1, 1) if line is None and not path else (line, col)  # an empty document: its start
 
     def name(self, path: tuple) -> str:
         """The field's name as the file spells it (its label when not written)."""
@@ -254,16 +276,32 @@ class Document:
         return written if same else str(value)
 
 
+def check(doc: Document, value, ctx: Context):
+    """``value`` checked against ``doc.root``: normalised, validated, converted
+    and cross-checked, every problem in ``doc.report``."""
+    whole = normalise(doc.root, value, (), (), doc)
+    validate(doc.root, whole, (), whole, doc, ctx)
+    converted = convert(doc.root, whole, (), doc)
+    declared_checks(doc.root, converted, (), doc, {})
+    return converted
+
+
 # -- 1. normalise ------------------------------------------------------------------
 
 def normalise(spec: Field, value, path: tuple, raw_path: tuple, doc: Document):
     """The value with English keys and canonical spellings; bad keys are reported."""
     doc.raw_paths[path] = raw_path
+    if spec.type == "any":
+        return value
+    if spec.type == "mapping" and spec.shorthand and value is not None and not isinstance(value, (dict, list)):
+        value = {spec.shorthand: value}
     if spec.type == "mapping" and isinstance(value, dict):
         return _normalise_mapping(spec, value, path, raw_path, doc)
     if spec.type == "list":
         if isinstance(value, str) and spec.split:
             value = [part for part in re.split(r"[、，,；;\s]+", value) if part]
+        elif spec.single and value is not None and not isinstance(value, list):
+            value = [value]
         if isinstance(value, list):
             return [normalise(spec.item, v, path + (i,), raw_path + (i,), doc)
                     for i, v in enumerate(value)]
@@ -289,8 +327,12 @@ def _normalise_mapping(spec: Field, value: dict, path, raw_path, doc: Document) 
         if known is None:
             names = [n for sub_spec in spec.fields.values() for n in (sub_spec.name, *sub_spec.aliases)]
             keys = "、".join(s.label for s in spec.fields.values())
-            doc.report.error(doc.rel, *doc.positions.of_key(raw_path + (key,)), f"不认识的键“{key}”",
-                             (did_you_mean(key, names) + f"这里可以写：{keys}。").strip())
+            hint = (did_you_mean(key, names) + f"这里可以写：{keys}。").strip()
+            if spec.unknown == "warn":
+                doc.report.warning(doc.rel, *doc.positions.of_key(raw_path + (key,)),
+                                   f"{spec.label} 不认识“{key}”这一项，已忽略", hint)
+            else:
+                doc.report.error(doc.rel, *doc.positions.of_key(raw_path + (key,)), f"不认识的键“{key}”", hint)
         elif known.name in spelled:
             doc.report.error(doc.rel, *doc.positions.of_key(raw_path + (key,)),
                              f"“{spelled[known.name]}”和“{key}”是同一项，只能写一个", "删掉其中一个。")
@@ -301,7 +343,64 @@ def _normalise_mapping(spec: Field, value: dict, path, raw_path, doc: Document) 
     return result
 
 
-# -- 2. what a refused value is told ---------------------------------------------------
+# -- 2. validate -------------------------------------------------------------------
+
+def validate(spec: Field, value, path: tuple, whole, doc: Document, ctx: Context) -> None:
+    """Explain each value the declaration refuses (marked in ``doc.bad``) and
+    each required field that is missing; ``whole``: the normalised document."""
+    if not _fits(spec, value, whole, ctx):
+        doc.bad.add(path)
+        doc.error(path, *explain(path, value, whole, doc, ctx))
+    elif spec.type == "mapping":
+        for name, sub in spec.fields.items():
+            if name in value:
+                validate(sub, value[name], path + (name,), whole, doc, ctx)
+        for name, sub in spec.fields.items():
+            if sub.required and name not in value:
+                missing(path, name, doc)
+    elif spec.type == "list":
+        for i, item in enumerate(value):
+            validate(spec.item, item, path + (i,), whole, doc, ctx)
+
+
+def _fits(spec: Field, value, whole, ctx: Context) -> bool:
+    kind = spec.type
+    if kind in ("any", "mapping", "list"):
+        return kind == "any" or isinstance(value, dict if kind == "mapping" else list)
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                kind == "integer" and isinstance(value, float) and not value.is_integer():
+            return False
+        return (spec.min is None or value >= spec.min) and (spec.max is None or value <= spec.max)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "enum":  # True is not 1 here
+        return any(value == c and isinstance(value, bool) == isinstance(c, bool) for c in choices(spec, ctx))
+    if not isinstance(value, str):
+        return False
+    if kind == "ref":
+        return value in referenced(whole, spec.to)
+    if kind == "image":
+        return bool((path := inside(ctx.data_dir, value)) and path.is_file())
+    if kind == "article":
+        return value in ctx.articles
+    parse = {"date": parse_datetime, "time": parse_time, "size": lambda v: parse_size(v, spec.presets)}.get(kind)
+    if parse is None:
+        return bool(value) or not spec.required
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+def missing(path: tuple, name: str, doc: Document) -> None:
+    """A required field not written."""
+    label = doc.root.at(path + (name,)).label
+    if path:
+        doc.error(path, f"缺少 {label}", f"在这一项里加上“{label}: …”。")
+    else:
+        doc.error(path, f"{doc.root.label} 缺少必填项“{label}”", f"加一行，例如：{label}: …")
 
 def choices(spec: Field, ctx: Context) -> list:
     return list(spec.choices) + list(ctx.settings.get(spec.more_choices) or ()) \
