@@ -23,6 +23,12 @@ empty weekday list, hours that start where they end or leave 0-24, weekdays
 that fall on no day between from and until) is an error, as are unknown slide
 types, unknown keys and durations that are not positive: every one reported
 with its line, all in one run.
+
+Unlike the rest of site.yaml, this block is checked here rather than declared
+in the schema format (``branchboard.site.schema``): a slide's options depend
+on its type, its seconds default to the block's, a window may run overnight,
+and each message names the slide (第 2 张幻灯片（最新文章）) and points at the
+value where the schema steps name the key.
 """
 
 from __future__ import annotations
