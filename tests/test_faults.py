@@ -551,3 +551,14 @@ def test_a_name_too_long_for_the_file_system_is_an_error_at_its_line(make_site):
     result = site.run("build", "--now", NOW)
     assert result.code == 1 and "Traceback" not in result.err, result.text
     assert "content/news/a.md:4:" in result.err and "太长" in result.err
+
+
+def test_a_site_that_trusts_its_html_says_so_and_gets_it_as_written(make_site):
+    site = make_site({"site.yaml": MINIMAL_SITE + "raw_html: true\n",
+                      "content/news/a.md": article("自己的代码", body='<div class="clock" onclick="tick()">钟</div>\n')})
+    result = site.run("build", "--now", NOW)
+    assert result.code == 0 and "onclick" not in result.err, result.text
+    assert 'onclick="tick()"' in (site.out / "news/a.html").read_text(encoding="utf-8")
+    site.write("site.yaml", MINIMAL_SITE)  # and cleaned again once it no longer says so
+    assert site.run("build", "--now", NOW).code == 0
+    assert "onclick" not in (site.out / "news/a.html").read_text(encoding="utf-8")

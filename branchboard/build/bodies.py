@@ -118,14 +118,15 @@ class SeenBody(NamedTuple):
     entry: BodyEntry
 
 
-def body_key(source: Source, url: str) -> str:
+def body_key(source: Source, url: str, raw_html: bool = False) -> str:
     """What decides a body's HTML before its links: its Markdown, the renderer and the page's address."""
-    return _body_key(source.body_digest, source.rel, url)
+    return _body_key(source.body_digest, source.rel, url, raw_html)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _body_key(body_digest: str, rel: str, url: str) -> str:
-    return hashlib.sha256(f"{RENDERER_KEY}\0{body_digest}\0{rel}\0{url}".encode("utf-8")).hexdigest()
+def _body_key(body_digest: str, rel: str, url: str, raw_html: bool) -> str:
+    trusted = "\0raw html" if raw_html else ""  # the key of a cleaned body is as it always was
+    return hashlib.sha256(f"{RENDERER_KEY}\0{body_digest}\0{rel}\0{url}{trusted}".encode("utf-8")).hexdigest()
 
 
 def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
@@ -214,7 +215,7 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
             bodies[article.source] = seen.entry
             kept[article.source] = seen
             continue
-        key = body_key(source, article.url)
+        key = body_key(source, article.url, ctx.config.raw_html)
         cached = stored.get(key)
         if cached is not None and (checks.get(key) == links
                                    or is_still_valid(cached, link_ctx, article.source, article.url)):
@@ -226,7 +227,7 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
     work = [(a.source, a.url, by_rel[a.source].body_text(ctx.site_dir), by_rel[a.source].body_line)
             for a, _key in misses]
     made: list[tuple[str, Body]] = []
-    for (article, key), body in zip(misses, _convert_all(link_ctx, work)):
+    for (article, key), body in zip(misses, _convert_all(link_ctx, ctx.config.raw_html, work)):
         made.append((key, body))
         checks[key] = links
         if len(made) >= 256:  # the HTML goes to the cache's store as it comes, not all held at once
@@ -246,26 +247,27 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
     return bodies
 
 
-def _convert_all(ctx: LinkContext, work: list[tuple[str, str, str, int]]):
+def _convert_all(links: LinkContext, raw_html: bool, work: list[tuple[str, str, str, int]]):
     """The converted bodies, in the order of ``work``, as they come; many
     are converted in processes, one per core, 16 at a time: results are
     taken (and their HTML stored) as they come, not held in bulk, and the
     processes end within a few articles of each other."""
-    return map_in_processes(_convert_job, work, min_items=PARALLEL_MIN, chunk=16, state=ctx,
+    return map_in_processes(_convert_job, work, min_items=PARALLEL_MIN, chunk=16, state=(links, raw_html),
                             setup=_with_renderer)
 
 
-def _with_renderer(ctx: LinkContext) -> tuple[LinkContext, MarkdownRenderer]:
-    return ctx, _shared_renderer()
+def _with_renderer(state: tuple[LinkContext, bool]) -> tuple[LinkContext, MarkdownRenderer]:
+    links, raw_html = state
+    return links, _shared_renderer(raw_html)
 
 
-@functools.lru_cache(maxsize=1)
-def _shared_renderer() -> MarkdownRenderer:
+@functools.lru_cache(maxsize=2)
+def _shared_renderer(raw_html: bool) -> MarkdownRenderer:
     """One Markdown instance for each process (it is reset before each body;
     a process converts one body at a time)."""
-    return MarkdownRenderer()
+    return MarkdownRenderer(raw_html=raw_html)
 
 
 def _convert_job(state: tuple[LinkContext, MarkdownRenderer], job: tuple[str, str, str, int]) -> Body:
-    ctx, renderer = state
-    return convert_one(ctx, renderer, *job)
+    links, renderer = state
+    return convert_one(links, renderer, *job)

@@ -48,6 +48,7 @@ class SiteConfig:
     screen: Any  # as written: checked by branchboard.screen.settings
     ticker: tuple[str, ...]
     chromium: str
+    raw_html: bool  # the articles' HTML is published as written, not cleaned
     positions: Positions = field(default_factory=Positions, compare=False, repr=False)
 
     def section_title(self, section_id: str) -> str:
@@ -74,6 +75,8 @@ SITE_KEYS = {
     "screen": {"alias": "大屏", "type": "any"},
     "ticker": {"alias": "滚动字幕", "type": "list", "single": True, "item": "text"},
     "chromium": {"alias": "浏览器路径", "default": ""},
+    # HTML in articles is cleaned (build/rawhtml.py) unless the site trusts it
+    "raw_html": {"alias": "保留网页代码", "type": "boolean", "default": False},
 }
 # The file is written with the English names: they are the labels messages use.
 SITE = declare(CONFIG_FILE, {"unknown": "warn", "fields": {
