@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 LOCK_FOLDER = ".cache/branchboard"
 POLL_SECONDS = 0.1
@@ -25,34 +24,46 @@ class Busy(Exception):
     """Another process held the lock for longer than we waited."""
 
 
-@contextmanager
-def site_lock(site_dir: Path, name: str, wait: float = 600.0,
-              on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+class site_lock:  # noqa: N801 - used as a function: `with site_lock(site, "build"):`
     """Hold the site's lock called ``name`` while the block runs.  When it is
     taken, ``on_wait`` is called once and we wait up to ``wait`` seconds for
-    it, then raise Busy."""
-    folder = site_dir / LOCK_FOLDER
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:  # a read-only site: nothing else can write it either
-        yield
-        return
-    try:
-        if not _try_lock(fd):
-            if on_wait is not None:
-                on_wait()
-            deadline = time.monotonic() + wait
-            while not _try_lock(fd):
-                if time.monotonic() > deadline:
-                    raise Busy(name)
-                time.sleep(POLL_SECONDS)
+    it, then raise Busy.  (A class, not a generator: an exception raised in
+    the block passes through untouched, the secretary's BoardError too.)"""
+
+    def __init__(self, site_dir: Path, name: str, wait: float = 600.0,
+                 on_wait: Callable[[], None] | None = None):
+        self.path = site_dir / LOCK_FOLDER / f"{name}.lock"
+        self.wait, self.on_wait = wait, on_wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> "site_lock":
         try:
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:  # a read-only site: nothing else can write it either
+            return self
+        try:
+            if not _try_lock(fd):
+                if self.on_wait is not None:
+                    self.on_wait()
+                deadline = time.monotonic() + self.wait
+                while not _try_lock(fd):
+                    if time.monotonic() > deadline:
+                        raise Busy(self.path.stem)
+                    time.sleep(POLL_SECONDS)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            try:
+                _unlock(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = None
 
 
 if os.name == "nt":

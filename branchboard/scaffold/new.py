@@ -230,6 +230,9 @@ def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date
     kind = KINDS[kind_name]
     rel = f"data/{kind.file}"
     path = site_dir / rel
+    if path.exists():  # a mistake or a refusal is said before anything is written, even the lock
+        lines, _label = kind.entry(_board_data(site_dir, config).get(Path(kind.file).stem), today, config)
+        append_entry(path, rel, lines, kind.list_keys, write=False)
     with site_lock(site_dir, "new", wait=60):
         if not path.exists():
             lines, label = kind.entry(None, today, config)

@@ -45,18 +45,20 @@ def start_list_file(path: Path, header: str, lines: list[str], list_keys: tuple[
     return head.count("\n") + 1
 
 
-def append_entry(path: Path, rel: str, lines: list[str], list_keys: tuple[str, ...]) -> int:
+def append_entry(path: Path, rel: str, lines: list[str], list_keys: tuple[str, ...], write: bool = True) -> int:
     """Add the entry to the list (the file itself, or under one of ``list_keys``).
 
     Returns the line where the entry starts.  Raises BoardError for a YAML
-    mistake in the file and Refused where the entry cannot safely go.
+    mistake in the file and Refused where the entry cannot safely go; with
+    ``write`` False, only finds out (nothing is written).
     """
     raw = _read_raw(path, rel)
     doc, root = _parse(raw, rel)
     offset, gap, text, key = _plan(raw, root, list_keys, lines, rel)
     new_raw = raw[:offset] + gap + text + raw[offset:]
     _verify(doc, new_raw, key, lines, rel)
-    _write(path, raw, new_raw, offset)
+    if write:
+        _write(path, raw, new_raw, offset)
     return new_raw.count("\n", 0, offset + len(gap)) + 1
 
 
