@@ -562,3 +562,38 @@ def test_a_site_that_trusts_its_html_says_so_and_gets_it_as_written(make_site):
     site.write("site.yaml", MINIMAL_SITE)  # and cleaned again once it no longer says so
     assert site.run("build", "--now", NOW).code == 0
     assert "onclick" not in (site.out / "news/a.html").read_text(encoding="utf-8")
+
+
+def test_a_read_only_output_folder_gives_a_chinese_message_and_stays_as_it_was(small_disk, tmp_path):
+    root = make_big_site(tmp_path / "site", count=10)
+    out = small_disk / "public"
+    assert run_build(root, "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        edit_footer(root, "只读时改的页脚")
+        result = run_build(root, "--out", str(out))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "只读" in result.stderr and "public" in result.stderr
+        assert snapshot(out) == before
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert run_build(root, "--out", str(out)).returncode == 0
+
+
+@pytest.mark.parametrize("code, winerror, words", [
+    (errno.ENOSPC, None, "磁盘已满"),
+    (errno.EROFS, None, "只读"),
+    (errno.ENAMETOOLONG, None, "文件名太长"),
+    (errno.EACCES, None, "没有权限"),
+    (errno.EACCES, 32, "正被别的程序打开"),  # Windows: a file another program holds open
+    (errno.EIO, None, "无法读写"),
+])
+def test_every_fault_of_the_machine_is_said_in_chinese_with_its_path(tmp_path, code, winerror, words):
+    from branchboard.errors import describe_os_error
+
+    exc = OSError(code, os.strerror(code), str(tmp_path / "site" / "public" / "news" / "a.html"))
+    if winerror is not None:
+        exc.winerror = winerror
+    message = describe_os_error(exc, tmp_path / "site")
+    assert words in message and "public/news/a.html" in message and str(tmp_path) not in message

@@ -21,6 +21,7 @@ Three files (one with a journal), read as far as a build needs them:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -28,15 +29,15 @@ import sqlite3
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from branchboard import __version__
 
 if TYPE_CHECKING:
     from branchboard.build.inputs import SiteFiles
-    from branchboard.build.pages import ArticlePages, BoardSideMemo
+    from branchboard.build.pages import ArticlePages
     from branchboard.build.pipeline import BoardMemo
-    from branchboard.build.render import PageMemory, TemplateMemo
+    from branchboard.build.render import PageMemory
     from branchboard.site.model import LastModel
 
 
@@ -86,6 +87,44 @@ def html_fingerprint(html: str, toc: str) -> str:
 
 class CacheDamaged(Exception):
     """The cache promised something its files no longer hold."""
+
+
+# What the cache keeps of the last build's pages.  These live here, not in
+# the modules that make them: state.pickle is read by every build, also one
+# with nothing to do, and unpickling a type imports its module (the page
+# makers import Jinja and Markdown).
+
+@dataclass
+class TemplateMemo:
+    """What each template uses, kept in the build cache while the theme's
+    files stay the same."""
+
+    theme: str  # digest of the theme's files
+    closures: dict = field(default_factory=dict)  # template name -> (hash of its files, names it uses)
+
+
+class Span(NamedTuple):
+    """The moments around a build's time between which the board's pages stay
+    as made: the last that has passed and the next to come (None: none)."""
+
+    after: dt.datetime | None
+    until: dt.datetime | None
+
+    def holds(self, now: dt.datetime) -> bool:
+        return (self.after is None or self.after < now) and (self.until is None or now <= self.until)
+
+
+@dataclass(frozen=True)
+class BoardSideMemo:
+    """The board side as last made, kept in the build cache."""
+
+    key: str  # digest of what it was made from (see board_side)
+    span: Span
+    problems: list  # what making it reported, told again while it is kept
+    pages: list  # (path, template, fingerprint of the context) of each page
+    board_menu: list
+    footer_menu: list
+    has_board: bool
 
 
 @dataclass

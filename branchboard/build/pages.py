@@ -25,6 +25,7 @@ from branchboard.fingerprint import digest
 from branchboard.site.model import SiteModel, home_sections, tag_url
 from branchboard.build.render import PageMemory, Renderer, StoredHtml, Theme, make_environment
 from branchboard.build.write import Outputs, write_page
+from branchboard.build.cache import BoardSideMemo, Span
 from branchboard.parallel import map_in_processes, start_method
 
 if TYPE_CHECKING:
@@ -123,30 +124,6 @@ class BoardSide(NamedTuple):
     specs: list[PageSpec]
     board_menu: list[tuple[str, str]]  # the board pages, for every page's menu
     footer_menu: list[tuple[str, str]]  # the screen and print pages, for every page's footer
-    has_board: bool
-
-
-class Span(NamedTuple):
-    """The moments around a build's time between which the board's pages stay
-    as made: the last that has passed and the next to come (None: none)."""
-
-    after: dt.datetime | None
-    until: dt.datetime | None
-
-    def holds(self, now: dt.datetime) -> bool:
-        return (self.after is None or self.after < now) and (self.until is None or now <= self.until)
-
-
-@dataclass(frozen=True)
-class BoardSideMemo:
-    """The board side as last made, kept in the build cache."""
-
-    key: str  # digest of what it was made from (see board_side)
-    span: Span
-    problems: list  # what making it reported, told again while it is kept
-    pages: list  # (path, template, fingerprint of the context) of each page
-    board_menu: list
-    footer_menu: list
     has_board: bool
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from branchboard.build.cache import BuildCache, CacheDamaged
+from branchboard.build.cache import BuildCache, CacheDamaged, TemplateMemo
 from branchboard.build.context import BuildContext, SiteContent
 from branchboard.site.config import load_config
 from branchboard.site.content import find_content, in_section, read_sources
@@ -46,7 +46,6 @@ from branchboard.build.write import (BUILD_ID, Outputs, check_output_dir, is_who
                                      write_outputs)
 from branchboard.locks import site_lock
 from branchboard.site.yamlio import Documents
-from branchboard.parallel import Background
 
 
 @dataclass(frozen=True)
@@ -217,8 +216,6 @@ def _forget_templates_if_the_theme_changed(ctx: BuildContext, digests: dict) -> 
     theme_digest = hashlib.sha256(repr(sorted((p, d) for p, d in digests.items() if p.startswith(prefixes)))
                                   .encode("utf-8")).hexdigest()
     if ctx.cache.templates is None or ctx.cache.templates.theme != theme_digest:
-        from branchboard.build.render import TemplateMemo
-
         ctx.cache.templates = TemplateMemo(theme_digest)
 
 
@@ -253,10 +250,12 @@ class BoardData:
         self._cached = cached  # the cache's: key -> CheckedData; one entry
         self._read_with = read_with
         self._in_background = in_background and key not in cached
-        self._helper: Background | None = None
+        self._helper = None  # parallel.Background
 
     def __enter__(self) -> "BoardData":
         if self._in_background:
+            from branchboard.parallel import Background  # multiprocessing: only when there is work
+
             self._helper = Background(_read_data, *self._read_with).__enter__()
         return self
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -111,15 +110,6 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             os.replace(tmp, target)
         except OSError:
             tmp.unlink(missing_ok=True)
-
-
-@dataclass
-class TemplateMemo:
-    """What each template uses, kept in the build cache while the theme's
-    files stay the same."""
-
-    theme: str  # digest of the theme's files
-    closures: dict = field(default_factory=dict)  # template name -> (hash of its files, names it uses)
 
 
 class PageMemory:
