@@ -19,7 +19,7 @@ import importlib
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
@@ -128,9 +128,22 @@ class Rendered:
     problems: tuple[LinkProblem, ...]
 
 
+class ResolvedImage(NamedTuple):
+    """An image published as files of several widths, as an ``img`` shows it."""
+
+    src: str  # the narrowest file
+    srcset: str  # "url 800w, url 1600w"
+    width: int  # of the narrowest file: the browser keeps the space before it loads
+    height: int
+
+
+# how wide an image in an article is shown: the article's column (style.css .article)
+BODY_SIZES = "(max-width: 54rem) 100vw, 54rem"
+
 # A resolver gets a link target as written (relative, unquoted, no fragment)
-# and returns the new relative URL, or raises LinkProblem.
-Resolver = Callable[[str, bool], str]
+# and returns the new relative URL (an image: perhaps a ResolvedImage), or
+# raises LinkProblem.
+Resolver = Callable[[str, bool], "str | ResolvedImage"]
 
 
 class _CjkLineBreaks(Treeprocessor):
@@ -196,8 +209,23 @@ class _RewriteLinks(Treeprocessor):
                 if value is None or (el.tag == "a" and el.get("class") in ("footnote-ref", "footnote-backref")):
                     continue
                 new = self._resolve(value, is_image)
-                if new is not None:
+                if isinstance(new, ResolvedImage):
+                    self._set_image(el, new)
+                elif new is not None:
                     el.set(attr, new)
+
+    @staticmethod
+    def _set_image(el, image: ResolvedImage) -> None:
+        el.set("src", image.src)
+        if el.tag != "img":
+            return
+        if "," in image.srcset:  # more than one file (a comma in a URL is quoted)
+            el.set("srcset", image.srcset)
+            el.set("sizes", BODY_SIZES)
+        if el.get("width") is None and el.get("height") is None:  # sizes the author wrote stay
+            el.set("width", str(image.width))
+            el.set("height", str(image.height))
+        el.set("loading", "lazy")
 
     def _resolve(self, value: str, is_image: bool) -> str | None:
         parts = urlsplit(value)
@@ -226,6 +254,8 @@ class _RewriteLinks(Treeprocessor):
             if exc.url is None:
                 return None
             target = exc.url
+        if isinstance(target, ResolvedImage):
+            return target
         return target + (f"#{parts.fragment}" if parts.fragment else "")
 
 
