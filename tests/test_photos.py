@@ -10,7 +10,7 @@ import re
 import shutil
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from branchboard.build.pipeline import Options, build
 from branchboard.photos import store
@@ -19,6 +19,7 @@ from conftest import article, snapshot
 
 NOW = dt.datetime(2026, 11, 25)
 RED = (255, 0, 0)
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()  # converted, then not written
 
 
 def phone_photo(colour=(30, 90, 200)) -> bytes:
@@ -32,7 +33,7 @@ def phone_photo(colour=(30, 90, 200)) -> bytes:
     exif[0x010F], exif[0x0110] = "Phone maker", "Phone 12"
     exif[0x8825] = {1: "N", 2: (37.0, 51.0, 12.5), 3: "E", 4: (112.0, 32.0, 41.2)}
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90, exif=exif)
+    image.save(out, "JPEG", quality=90, exif=exif, icc_profile=SRGB, comment=b"Shot on Phone 12")
     return out.getvalue()
 
 
@@ -40,7 +41,7 @@ def transparent_png() -> bytes:
     image = Image.new("RGBA", (1200, 400), (0, 0, 0, 0))
     image.paste((200, 30, 30, 255), (0, 0, 600, 400))
     out = io.BytesIO()
-    image.save(out, "PNG")
+    image.save(out, "PNG", icc_profile=SRGB)
     return out.getvalue()
 
 
@@ -81,6 +82,7 @@ def test_published_photos_are_upright_clean_and_no_wider_than_their_use(site):
             assert not _is_red(image.getpixel((2, 2)))
         else:
             assert image.format == "PNG" and image.mode == "RGBA"  # transparency kept
+            assert image.width <= 1200  # never enlarged
             assert image.getpixel((image.width - 1, 0))[3] == 0
 
 
