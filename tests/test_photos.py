@@ -163,3 +163,25 @@ def test_an_image_that_cannot_be_read_is_an_error_naming_it(make_site):
     with pytest.raises(BuildFailed) as failed:
         run(site.root)
     assert any(p.path == "content/news/images/bad.jpg" for p in failed.value.report.problems)
+
+
+def test_a_long_photo_stage_shows_how_far_it_is(site, monkeypatch):
+    from branchboard.photos import stage
+
+    monkeypatch.setattr(stage, "SHOW_PROGRESS_AFTER", 0.0)  # as if each photo took seconds
+    told = []
+    run(site.root, on_photos=lambda done, total: told.append((done, total)))
+    assert told[-1] == (2, 2)
+
+
+def test_progress_is_one_line_on_a_terminal():
+    from branchboard.cli import show_photo_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown = Terminal()
+    for done in (1, 2, 3):
+        show_photo_progress(done, 3, shown)
+    assert shown.getvalue() == "\r正在处理照片 1/3\r正在处理照片 2/3\r正在处理照片 3/3\n"
