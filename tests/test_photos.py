@@ -54,6 +54,7 @@ def site(make_site):
     return make_site({
         "content/news/a.md": article("照片新闻", 封面="images/photo.jpg",
                                      body="正文。\n\n![会场](images/photo.jpg)\n\n![标志](images/logo.png)\n"),
+        "content/news/b.md": article("只有封面", date="2026-11-19", 封面="images/photo.jpg"),
         "content/news/images/photo.jpg": phone_photo(),
         "content/news/images/logo.png": transparent_png(),
     })
@@ -95,12 +96,17 @@ def test_pages_link_the_derived_files_and_every_srcset_url_exists(site):
     run(site.root)
     html = (site.out / "news/a.html").read_text(encoding="utf-8")
     listing = (site.out / "news/index.html").read_text(encoding="utf-8")
-    assert "images/photo.jpg" not in html + listing
+    assert "images/photo.jpg" not in html + listing + (site.out / "news/b.html").read_text(encoding="utf-8")
     body_img = re.search(r'<img alt="会场" [^>]*>', html).group()
     assert 'sizes="' in body_img and 'width="800"' in body_img
     srcset = re.search(r'srcset="([^"]*)"', body_img).group(1)
     urls = [part.split()[0] for part in srcset.split(",")]
     assert len(urls) == 2
+    assert '<figure class="cover">' not in html  # the body shows it: not twice
+    cover_page = (site.out / "news/b.html").read_text(encoding="utf-8")
+    cover = re.search(r'<figure class="cover"><img ([^>]*)>', cover_page).group(1)
+    assert 'sizes="' in cover
+    urls += [part.split()[0] for part in re.search(r'srcset="([^"]*)"', cover).group(1).split(",")]
     thumb = re.search(r'<a class="card-cover"[^>]*><img ([^>]*)>', listing).group(1)
     urls.append(re.search(r'src="([^"]*)"', thumb).group(1))
     assert "-480w." in urls[-1]

@@ -52,11 +52,11 @@ def url(ctx, target: str) -> str:
 
 
 @jinja2.pass_context
-def picture(ctx, photos, rel: str, use: str) -> Markup:
-    """An ``img``'s src (and srcset, width and height) for an image under
-    content/ shown as ``use`` (photos.derive.USES); an image that is not
-    processed (SVG, GIF) keeps its own file.  The template passes ``photos``
-    by name, so that its pages' keys follow the photos."""
+def picture(ctx, photos, rel: str, use: str, sizes: str = "") -> Markup:
+    """An ``img``'s src (and srcset with ``sizes``, width and height) for an
+    image under content/ shown as ``use`` (photos.derive.USES); an image that
+    is not processed (SVG, GIF) keeps its own file.  The template passes
+    ``photos`` by name, so that its pages' keys follow the photos."""
     page = ctx["page_path"]
     found = photos.picture(rel, use) if rel else None
     if found is None:
@@ -65,6 +65,8 @@ def picture(ctx, photos, rel: str, use: str) -> Markup:
     if len(found.files) > 1:
         srcset = ", ".join(f"{relative_url(p, page)} {w}w" for p, w, _h in found.files)
         attrs += Markup(' srcset="{}"').format(srcset)
+        if sizes:  # (only beside a srcset: HTML allows it nowhere else)
+            attrs += Markup(' sizes="{}"').format(sizes)
     return attrs + Markup(' width="{}" height="{}"').format(*found.size)
 
 
