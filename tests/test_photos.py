@@ -191,3 +191,20 @@ def test_progress_is_one_line_on_a_terminal():
     for done in (1, 2, 3):
         show_photo_progress(done, 3, shown)
     assert shown.getvalue() == "\r正在处理照片 1/3\r正在处理照片 2/3\r正在处理照片 3/3\n"
+
+
+def test_the_boards_photos_are_processed_like_the_articles(make_site):
+    site = make_site({"content/news/a.md": article("甲"),
+                      "data/photos/wang.jpg": phone_photo(),
+                      "data/model_posts.yaml": "- {岗位: 检修岗, 带头人: 王建国, 照片: photos/wang.jpg}\n"})
+    assert run(site.root).photos_made == 1
+    assert not (site.out / "data/photos/wang.jpg").exists()
+    pages = {p: p.read_text(encoding="utf-8") for p in site.out.rglob("*.html")}
+    showing = {p: html for p, html in pages.items() if "王建国的照片" in html}
+    assert len(showing) >= 2, sorted(showing)  # the board's page and its print page at least
+    for page, html in showing.items():
+        img = re.search(r'<img [^>]*alt="王建国的照片"[^>]*>', html).group()
+        assert "wang.jpg" not in img
+        src = re.search(r'src="([^"]*)"', img).group(1)
+        image = Image.open(page.parent / src)
+        assert not image.getexif() and image.height > image.width

@@ -400,17 +400,25 @@ def _tags(model: SiteModel) -> list[PageSpec]:
 def _copies(ctx: BuildContext, assets: list[str], photos: Photos, outputs: Outputs) -> None:
     """Files published as they are: the theme's, the files beside the
     articles (a processed image's source only if site.yaml asks for it),
-    the photos' derived files, and what lies in data/ besides the YAML."""
+    the photos' derived files, and what lies in data/ besides the YAML
+    (a processed photo's source, again, only if asked for)."""
     theme, site_dir, report = ctx.theme, ctx.site_dir, ctx.report
     for path, source in theme.static_files().items():
         outputs.add_copy(path, source, f"主题 {theme.name}", report)
+    originals = ctx.config.publish_originals
     for rel in assets:
-        if ctx.config.publish_originals or rel not in photos.pictures:
+        if originals or rel not in photos.pictures:
             outputs.add_copy(rel, site_dir / CONTENT_DIR / rel, f"{CONTENT_DIR}/{rel}", report)
-    for path, (stored, rel) in photos.files.items():
-        outputs.add_copy(path, stored, f"{CONTENT_DIR}/{rel}", report, named_by_content=True)
-    data_root = site_dir / DATA_DIR
-    for name in walk_files(data_root, within=site_dir):  # a link out of the site is never followed
-        if not name.lower().endswith((".yaml", ".yml")):
-            rel = f"{DATA_DIR}/{name}"
-            outputs.add_copy(rel, data_root / name, rel, report)
+    for path, (stored, owner) in photos.files.items():
+        outputs.add_copy(path, stored, owner, report, named_by_content=True)
+    for rel in data_files(site_dir):
+        if originals or rel not in photos.pictures:
+            outputs.add_copy(rel, site_dir / rel, rel, report)
+
+
+def data_files(site_dir: Path) -> list[str]:
+    """data/<name> of every file in data/ but the YAML: published (photos
+    processed) for the pages that show them."""
+    # a link out of the site is never followed
+    return [f"{DATA_DIR}/{name}" for name in walk_files(site_dir / DATA_DIR, within=site_dir)
+            if not name.lower().endswith((".yaml", ".yml"))]

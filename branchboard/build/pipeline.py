@@ -158,7 +158,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
     if not ctx.writes:
         cache.read_only()
-    photos = process_photos(ctx, assets, inputs.content, options.on_photos)
+    photos = process_photos(ctx, _images(ctx, assets, inputs), options.on_photos)
     _stop_if_errors(ctx.report)
     bodies = convert_articles(ctx, model, sources, assets, photos)
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
@@ -190,6 +190,19 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         else:
             cache.save(ctx.site_dir, used)
     return BuildResult(ctx.report, outputs, time.perf_counter() - started, photos_made=photos.made)
+
+
+def _images(ctx: BuildContext, assets: list[str], inputs) -> dict:
+    """The images the photo stage processes, with their digests."""
+    from branchboard.build.inputs import file_digest
+    from branchboard.build.pages import data_files
+    from branchboard.photos.stage import image_sources
+
+    data = {}
+    for rel in data_files(ctx.site_dir):
+        path = str(ctx.site_dir / rel)
+        data[rel] = inputs.others.get(path) or file_digest(path, {})
+    return image_sources(ctx.site_dir, assets, inputs.content, data)
 
 
 def start_build(options: Options, cache: BuildCache) -> BuildContext:

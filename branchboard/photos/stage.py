@@ -1,6 +1,6 @@
-"""The photo stage: every JPEG, PNG and WebP image under content/ made into
-the files its uses need (derive.py), taken from the cache when it holds
-them (store.py), else made in processes, one per core.
+"""The photo stage: every JPEG, PNG and WebP image under content/ and data/
+made into the files its uses need (derive.py), taken from the cache when it
+holds them (store.py), else made in processes, one per core.
 
 Pages link the derived files, never the source: each is published beside
 its source as ``<name>-<width>w.<digest>.<suffix>``, so a changed photo gets
@@ -52,8 +52,8 @@ class Photos:
     """What the photo stage made: the pictures of each image, and where the
     files to publish are in the cache."""
 
-    pictures: dict = field(default_factory=dict)  # content rel -> {use name: Picture}
-    files: dict = field(default_factory=dict)  # output path -> (file in the cache, content rel)
+    pictures: dict = field(default_factory=dict)  # the image's output path -> {use name: Picture}
+    files: dict = field(default_factory=dict)  # output path -> (file in the cache, the image as messages name it)
     made: int = 0  # images processed by this build (not taken from the cache)
     fingerprint: str = ""  # of every picture: pages that name the photos depend on it
 
@@ -65,54 +65,72 @@ class Photos:
         return {rel: uses[use] for rel, uses in self.pictures.items() if use in uses}
 
 
+class ImageSource(NamedTuple):
+    """An image to process, under the path it would be published at."""
+
+    file: Path
+    digest: str  # sha256 of its bytes
+    owner: str  # the file as messages name it
+
+
+def image_sources(site_dir: Path, assets: list[str], digests: dict[str, str], data_files: dict[str, str]
+                  ) -> dict[str, ImageSource]:
+    """The images to process: the files beside the articles (``assets``,
+    content rels, with their ``digests``) and the photos of the board's data
+    (``data_files``: data/<name> -> sha256; DATA_DIR's files but the YAML)."""
+    found = {rel: ImageSource(site_dir / CONTENT_DIR / rel, digests[rel], f"{CONTENT_DIR}/{rel}")
+             for rel in assets if is_processed(rel)}
+    found.update((rel, ImageSource(site_dir / rel, digest, rel))
+                 for rel, digest in data_files.items() if is_processed(rel))
+    return found
+
+
 class _Job(NamedTuple):
-    rel: str
+    rel: str  # where the image would be published
+    file: Path
     uses: tuple[str, ...]  # the uses the cache did not hold
 
 
-def process_photos(ctx: BuildContext, assets: list[str], digests: dict[str, str],
+def process_photos(ctx: BuildContext, images: dict[str, ImageSource],
                    progress: Callable[[int, int], None] | None = None) -> Photos:
-    """The pictures of every image under content/ that is processed;
-    problems (an image that cannot be read) go to the report.  ``digests``:
-    content rel -> sha256 of its bytes.  ``progress(done, total)`` is called
-    as photos are made, once making them has taken a while."""
+    """The pictures of every image to process (see image_sources); problems
+    (an image that cannot be read) go to the report.  ``progress(done,
+    total)`` is called as photos are made, once making them has taken a while."""
     where = store.folder(ctx.site_dir)
     found: dict[str, dict[str, list]] = {}
     jobs: list[_Job] = []
-    for rel in assets:
-        if not is_processed(rel):
-            continue
-        sets = {name: store.read_set(where, store.set_key(digests[rel], use)) for name, use in USES.items()}
+    for rel, image in images.items():
+        sets = {name: store.read_set(where, store.set_key(image.digest, use)) for name, use in USES.items()}
         found[rel] = sets
         missing = tuple(name for name, files in sets.items() if files is None)
         if missing:
-            jobs.append(_Job(rel, missing))
+            jobs.append(_Job(rel, image.file, missing))
     started = time.perf_counter()
-    state = (ctx.site_dir, where, ctx.writes)
+    state = (where, ctx.writes)
     for done, (job, outcome) in enumerate(zip(jobs, map_in_processes(_make, jobs, min_items=PARALLEL_MIN,
                                                                       state=state)), start=1):
         if isinstance(outcome, str):
-            ctx.report.error(f"{CONTENT_DIR}/{job.rel}", None, None, outcome,
+            ctx.report.error(images[job.rel].owner, None, None, outcome,
                              "用手机或电脑重新导出这张图片（JPEG 或 PNG），再放回原处。")
             del found[job.rel]
             continue
         found[job.rel].update(outcome)
         if progress is not None and time.perf_counter() - started > SHOW_PROGRESS_AFTER:
             progress(done, len(jobs))
-    photos = _published(where, found, len(jobs))
+    photos = _published(where, found, images, len(jobs))
     if ctx.writes and not ctx.report.has_errors():
         keep = {posixpath.basename(str(path)) for path, _rel in photos.files.values()}
-        keep |= {f"{store.set_key(digests[rel], USES[name])}{store.RECORD}" for rel in found for name in USES}
+        keep |= {f"{store.set_key(images[rel].digest, USES[name])}{store.RECORD}" for rel in found for name in USES}
         store.prune(where, keep)
     return photos
 
 
-def _make(state: tuple[Path, Path, bool], job: _Job) -> dict[str, list] | str:
+def _make(state: tuple[Path, bool], job: _Job) -> dict[str, list] | str:
     """In a worker: the job's uses of one image made (and stored when the
     build writes), or what is wrong with the image."""
-    site_dir, where, writes = state
+    where, writes = state
     try:
-        data = (site_dir / CONTENT_DIR / job.rel).read_bytes()
+        data = job.file.read_bytes()
         made = derive(data, [USES[name] for name in job.uses])
     except PhotoError as exc:
         return str(exc)
@@ -126,7 +144,8 @@ def _make(state: tuple[Path, Path, bool], job: _Job) -> dict[str, list] | str:
             for name, files in made.items()}
 
 
-def _published(where: Path, found: dict[str, dict[str, list]], made: int) -> Photos:
+def _published(where: Path, found: dict[str, dict[str, list]], images: dict[str, ImageSource],
+               made: int) -> Photos:
     pictures, files = {}, {}
     for rel in sorted(found):
         stem, _suffix = posixpath.splitext(rel)
@@ -135,7 +154,7 @@ def _published(where: Path, found: dict[str, dict[str, list]], made: int) -> Pho
             entries = []
             for f in stored:
                 path = f"{stem}-{f.width}w.{f.digest[:10]}{posixpath.splitext(f.name)[1]}"
-                files[path] = (where / f.name, rel)
+                files[path] = (where / f.name, images[rel].owner)
                 entries.append((path, f.width, f.height))
             uses[name] = Picture(tuple(entries))
         pictures[rel] = uses
