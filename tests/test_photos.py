@@ -208,3 +208,12 @@ def test_the_boards_photos_are_processed_like_the_articles(make_site):
         src = re.search(r'src="([^"]*)"', img).group(1)
         image = Image.open(page.parent / src)
         assert not image.getexif() and image.height > image.width
+
+
+def test_srcset_survives_the_cleaning_of_html_written_in_the_article(make_site):
+    site = make_site({"content/news/a.md": article("有HTML", body="<span style=\"color: red\">红字</span>\n\n"
+                                                                  "![会场](images/photo.jpg)\n"),
+                      "content/news/images/photo.jpg": phone_photo()})
+    run(site.root)
+    img = re.search(r'<img alt="会场"[^>]*>', (site.out / "news/a.html").read_text(encoding="utf-8")).group()
+    assert 'srcset="' in img and 'sizes="' in img and 'loading="lazy"' in img, img
