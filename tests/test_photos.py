@@ -217,3 +217,17 @@ def test_srcset_survives_the_cleaning_of_html_written_in_the_article(make_site):
     run(site.root)
     img = re.search(r'<img alt="会场"[^>]*>', (site.out / "news/a.html").read_text(encoding="utf-8")).group()
     assert 'srcset="' in img and 'sizes="' in img and 'loading="lazy"' in img, img
+
+
+def test_an_image_written_as_html_gets_the_derived_files(make_site):
+    site = make_site({"content/news/a.md": article("贴的", body='<p><img src="images/photo.jpg" alt="贴的"></p>\n\n'
+                                                               '一段<img src="images/logo.svg" alt="标">。\n'),
+                      "content/news/images/photo.jpg": phone_photo(),
+                      "content/news/images/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    run(site.root)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    img = re.search(r'<img [^>]*alt="贴的"[^>]*>', html).group()
+    assert "photo.jpg" not in img and 'srcset="' in img, img
+    for url in re.findall(r"(\S+) \d+w", re.search(r'srcset="([^"]*)"', img).group(1)):
+        assert (site.out / "news" / url).is_file()
+    assert '<img src="images/logo.svg" alt="标">' in html  # not processed: as written

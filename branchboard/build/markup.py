@@ -19,12 +19,14 @@ import importlib
 import posixpath
 import re
 from dataclasses import dataclass
+from html import escape, unescape
 from typing import Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from branchboard.build import rawhtml
@@ -259,6 +261,48 @@ class _RewriteLinks(Treeprocessor):
         return target + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+_RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_RAW_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_RAW_SIZED = re.compile(r"\s(?:width|height)\s*=", re.IGNORECASE)
+
+
+class _RawImages(Postprocessor):
+    """Images written as HTML (``<img src="images/x.jpg">``) that the photo
+    stage processed get its files, as an image in Markdown does; any other
+    ``src`` is left as written.  Runs before the raw HTML is put back."""
+
+    resolver: Resolver | None = None
+
+    def run(self, text: str) -> str:
+        if self.resolver is not None:
+            stash = self.md.htmlStash
+            stash.rawHtmlBlocks = [_RAW_IMG.sub(self._image, block)
+                                   if isinstance(block, str) and "<img" in block.lower() else block
+                                   for block in stash.rawHtmlBlocks]
+        return text
+
+    def _image(self, match: re.Match) -> str:
+        tag = match.group()
+        src = _RAW_SRC.search(tag)
+        if src is None:
+            return tag
+        parts = urlsplit(unescape(src.group(1) if src.group(1) is not None else src.group(2)))
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return tag
+        try:
+            found = self.resolver(unquote(parts.path), True)
+        except LinkProblemError:
+            return tag  # what was written stays (and is reported nowhere, as before)
+        if not isinstance(found, ResolvedImage):
+            return tag
+        attrs = f' src="{escape(found.src)}"'
+        if "," in found.srcset and "srcset" not in tag.lower():
+            attrs += f' srcset="{escape(found.srcset)}" sizes="{BODY_SIZES}"'
+        if not _RAW_SIZED.search(tag):
+            attrs += f' width="{found.width}" height="{found.height}"'
+        return tag[:src.start()] + attrs + tag[src.end():]
+
+
 class LinkProblemError(Exception):
     """Raised by a resolver for a link it cannot resolve."""
 
@@ -271,6 +315,7 @@ class _BoardExtension(Extension):
     def extendMarkdown(self, md):
         md.treeprocessors.register(_RewriteLinks(md), "branchboard_links", 7)
         md.treeprocessors.register(_CjkLineBreaks(md), "branchboard_cjk", 6)
+        md.postprocessors.register(_RawImages(md), "branchboard_raw_images", 35)  # raw_html is 30
 
 
 class MarkdownRenderer:
@@ -307,6 +352,7 @@ class MarkdownRenderer:
         links = md.treeprocessors["branchboard_links"]
         links.resolver = resolver
         links.problems = []
+        md.postprocessors["branchboard_raw_images"].resolver = resolver
         html = md.convert(text)
         problems = list(links.problems)
         if not self.raw_html and rawhtml.HAS_TAG.search(text):
