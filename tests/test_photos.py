@@ -231,3 +231,23 @@ def test_an_image_written_as_html_gets_the_derived_files(make_site):
     for url in re.findall(r"(\S+) \d+w", re.search(r'srcset="([^"]*)"', img).group(1)):
         assert (site.out / "news" / url).is_file()
     assert '<img src="images/logo.svg" alt="标">' in html  # not processed: as written
+
+
+def test_an_iphone_heic_photo_is_published_as_an_upright_clean_jpeg(make_site):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    image = Image.new("RGB", (2000, 1500), (30, 90, 200))
+    image.paste(RED, (0, 0, 300, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x8825] = {1: "N", 2: (37.0, 51.0, 12.5), 3: "E", 4: (112.0, 32.0, 41.2)}
+    heic = io.BytesIO()
+    pillow_heif.from_pillow(image).save(heic, exif=exif.tobytes())  # Pillow is left unable to read it
+    site = make_site({"content/news/a.md": article("苹果手机", body="![会场](images/IMG_0001.HEIC)\n"),
+                      "content/news/images/IMG_0001.HEIC": heic.getvalue()})
+    run(site.root)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    src = re.search(r'<img alt="会场" [^>]*\bsrc="([^"]*)"', html).group(1)
+    assert src.endswith(".jpg") and not (site.out / "news/images/IMG_0001.HEIC").exists()
+    published = Image.open(site.out / "news" / src)
+    assert published.format == "JPEG" and not published.getexif()
+    assert published.height > published.width and _is_red(published.getpixel((published.width - 3, 2)))

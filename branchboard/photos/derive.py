@@ -4,7 +4,8 @@ A photo is turned upright (its EXIF orientation applied, then dropped), its
 colours converted to sRGB, and it is scaled down to each width its use asks
 for, never up.  What is written carries no EXIF, GPS, maker notes, XMP,
 comments or colour profile.  A photo becomes a progressive JPEG; an image
-with transparency or few colours stays a PNG.  Big JPEGs are decoded at a
+with transparency or few colours stays a PNG.  HEIC/HEIF (an iPhone's
+photos) is read with pillow-heif and published as JPEG.  Big JPEGs are decoded at a
 reduced scale when the widest target allows it (``Image.draft``).
 """
 
@@ -17,15 +18,27 @@ from typing import NamedTuple
 import PIL
 from PIL import Image, ImageOps
 
-PROCESSED = (".jpg", ".jpeg", ".png", ".webp")  # SVG and GIF are published as they are
+PROCESSED = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")  # SVG and GIF are published as they are
 JPEG_QUALITY = 82
 FEW_COLOURS = 256  # a PNG with at most this many colours is a drawing, not a photo
 _ORIENTATION = 0x0112
 _SWAPS_SIDES = {5, 6, 7, 8}  # orientations that turn the picture a quarter
 
+
+
+def _heif_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pillow-heif")
+    except Exception:  # not installed: HEIC images are an error naming it
+        return "none"
+
+
 # what decides the bytes made (with the source's bytes and the widths): a
-# change here or in Pillow makes every derived file again
-PARAMS = f"derive 1; jpeg q{JPEG_QUALITY} progressive optimized; png optimized; Pillow {PIL.__version__}"
+# change here, in Pillow or in pillow-heif makes every derived file again
+PARAMS = (f"derive 1; jpeg q{JPEG_QUALITY} progressive optimized; png optimized; Pillow {PIL.__version__}; "
+          f"pillow-heif {_heif_version()}")
 
 
 class Use(NamedTuple):
@@ -84,6 +97,8 @@ def derive(data: bytes, uses: list[Use]) -> dict[str, list[Derived]]:
 
 
 def _open_upright(data: bytes, widest: int) -> Image.Image:
+    if data[4:8] == b"ftyp":  # HEIF's box: Pillow reads it only with pillow-heif's opener
+        _open_heif()
     image = Image.open(io.BytesIO(data))
     if image.format == "JPEG":
         # decode at 1/2, 1/4 or 1/8 scale when that is still as wide as the
@@ -97,6 +112,15 @@ def _open_upright(data: bytes, widest: int) -> Image.Image:
     image.load()
     upright = ImageOps.exif_transpose(image)
     return upright if upright is not None else image
+
+
+def _open_heif() -> None:
+    """Let Pillow open HEIC/HEIF (pillow-heif applies the orientation as it reads)."""
+    try:
+        import pillow_heif
+    except ImportError:
+        raise PhotoError("这是 HEIC 格式的照片（苹果手机），需要先安装 pillow-heif：pip install pillow-heif") from None
+    pillow_heif.register_heif_opener()
 
 
 def _keeps_png(image: Image.Image) -> bool:
