@@ -153,6 +153,17 @@ def run(argv: list[str]):
     sys.exit(code)
 
 
+def show_photo_progress(done: int, total: int, stream=None) -> None:
+    """How far the photos are, once making them takes a while: one line
+    rewritten on a terminal, a line every ten photos elsewhere (a log)."""
+    stream = stream or sys.stderr
+    last = done == total
+    if stream.isatty():
+        print(f"\r正在处理照片 {done}/{total}", end="\n" if last else "", file=stream, flush=True)
+    elif last or done % 10 == 0:
+        print(f"正在处理照片 {done}/{total}", file=stream, flush=True)
+
+
 def main(argv: list[str], process_ends: bool = False) -> int:
     parser = make_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
@@ -166,7 +177,7 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     if args.command == "new":
         return run_new(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
-                      now=args.now, write=args.command != "check")
+                      now=args.now, write=args.command != "check", on_photos=show_photo_progress)
     if args.command == "print":
         from branchboard.printing.pdf import run_print
 

@@ -4,6 +4,7 @@ byte-identical to a clean full build of the same files."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
@@ -259,13 +260,21 @@ def site_files(root: Path) -> dict:
             if p.is_file() and p.relative_to(root).parts[0] not in ("public", ".cache")}
 
 
+def tiny_png(colour) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("told", [False, True], ids=["walks", "told what changed"])
 def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path, told):
     """serve keeps one cache in memory (articles, fingerprints, checked links,
     the board) across rebuilds, and tells it which files its watcher saw
     change: after each of a run of edits, the output is still that of a clean
     build."""
-    (site.root / "content/news/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site.root / "content/news/photo.png").write_bytes(tiny_png((200, 30, 30)))
     (site.root / "content/news/cover.md").write_text(
         article("有封面", date="2026-11-10", 封面="photo.png", body="![图](photo.png)\n"), encoding="utf-8")
     banner = "- 内容: {}\n  尺寸: 600x70cm\n  样式: 红底黄字\n  开始: 2026-01-01\n  结束: 2026-12-31\n"
@@ -281,6 +290,7 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
             article("动态2", date="2026-11-03", slug="elsewhere"), encoding="utf-8"),
         lambda r: (r / "content/news/n0.md").write_text(article("动态0", date="2026-11-01"), encoding="utf-8"),
         lambda r: (r / "data/banners.yaml").write_text(banner.format("质量为本"), encoding="utf-8"),
+        lambda r: (r / "content/news/photo.png").write_bytes(tiny_png((30, 160, 60))),  # new files, new URLs
     ]
     for step in steps:
         before = site_files(site.root)

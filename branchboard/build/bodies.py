@@ -31,13 +31,15 @@ import nh3
 
 from branchboard.build.cache import CODE_DIGEST, html_fingerprint
 from branchboard.site.content import CONTENT_DIR, Source
-from branchboard.build.markup import EXTENSIONS, LinkProblemError, MarkdownRenderer, line_of, relative_url
+from branchboard.build.markup import (EXTENSIONS, LinkProblemError, MarkdownRenderer, ResolvedImage, line_of,
+                                      relative_url)
 from branchboard.build.speedups import CHOSEN
 from branchboard.site.model import Article, SiteModel
 from branchboard.parallel import map_in_processes
 
 if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
+    from branchboard.photos.stage import Photos
 
 # the HTML is meant to be the same with Markdown's speed-ups on and off, but a
 # body cached with them is never taken for one made without, nor the reverse
@@ -78,12 +80,15 @@ class LinkContext:
     urls: dict  # content rel of a visible article -> its url
     hidden: frozenset
     assets: frozenset
+    pictures: dict = field(default_factory=dict)  # content rel of a processed image -> its body Picture
+    originals: bool = False  # the processed images' sources are published too
 
     def digest(self) -> str:
         h = hashlib.sha256()
         for rel, url in sorted(self.urls.items()):
             h.update(f"{rel}\0{url}\0".encode("utf-8"))
         h.update(repr((sorted(self.hidden), sorted(self.assets))).encode("utf-8"))
+        h.update(repr((sorted(self.pictures.items()), self.originals)).encode("utf-8"))
         return h.hexdigest()
 
 
@@ -129,8 +134,11 @@ def _body_key(body_digest: str, rel: str, url: str, raw_html: bool) -> str:
     return hashlib.sha256(f"{RENDERER_KEY}\0{body_digest}\0{rel}\0{url}{trusted}".encode("utf-8")).hexdigest()
 
 
-def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str:
-    """The new URL of a relative link in article ``source`` shown at ``page``."""
+def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image: bool) -> str | ResolvedImage:
+    """The new URL of a relative link in article ``source`` shown at ``page``;
+    for an image that is processed, its files (``ResolvedImage``).  A link
+    (not an image) to a processed image opens its widest file, or its
+    source where sources are published."""
     path = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
     if path.startswith("../") or path == "..":
         raise LinkProblemError(f"“{target}”指向 content 文件夹之外",
@@ -144,6 +152,13 @@ def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image
                 level="warning", url=relative_url(path[:-3] + ".html", page))
         raise LinkProblemError(f"链接的文章 {CONTENT_DIR}/{path} 不存在",
                                "检查文件名和所在文件夹；链接写成相对于本文的路径，例如 ../study/文章.md。")
+    picture = ctx.pictures.get(path)
+    if picture is not None and is_image:
+        return ResolvedImage(relative_url(picture.src, page),
+                             ", ".join(f"{relative_url(p, page)} {w}w" for p, w, _h in picture.files),
+                             *picture.size)
+    if picture is not None and not ctx.originals:
+        return relative_url(picture.widest, page)
     if path in ctx.assets:
         return relative_url(path, page)
     kind = "图片" if is_image else "链接的文件"
@@ -187,12 +202,13 @@ def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool
 
 
 def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
-                     assets: list[str]) -> dict[str, BodyEntry]:
+                     assets: list[str], photos: Photos | None = None) -> dict[str, BodyEntry]:
     """Markdown of every visible article: content rel -> BodyEntry.  Link
     problems are reported with their lines.  The cache is updated."""
     cache = ctx.cache
     by_rel = {s.rel: s for s in sources}
-    link_ctx = LinkContext(model.urls, model.hidden, frozenset(assets))
+    link_ctx = LinkContext(model.urls, model.hidden, frozenset(assets),
+                           photos.of_use("body") if photos is not None else {}, ctx.config.publish_originals)
     # links digest -> (LinkContext, {content rel: SeenBody}), of the previous build
     memo = ctx.memo.bodies
     # a rebuild in serve most often has the same links as the build before

@@ -62,3 +62,4 @@ class SiteContent(NamedTuple):
     assets: list[str]  # files beside the articles, copied as they are
     data: dict  # the board's data files, checked
     board: object  # pipeline.BoardRef: the board, made when a page needs it
+    photos: object  # photos.stage.Photos: the derived files of each image

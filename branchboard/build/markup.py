@@ -19,12 +19,14 @@ import importlib
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Callable
+from html import escape, unescape
+from typing import Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from branchboard.build import rawhtml
@@ -128,9 +130,22 @@ class Rendered:
     problems: tuple[LinkProblem, ...]
 
 
+class ResolvedImage(NamedTuple):
+    """An image published as files of several widths, as an ``img`` shows it."""
+
+    src: str  # the narrowest file
+    srcset: str  # "url 800w, url 1600w"
+    width: int  # of the narrowest file: the browser keeps the space before it loads
+    height: int
+
+
+# how wide an image in an article is shown: the article's column (style.css .article)
+BODY_SIZES = "(max-width: 54rem) 100vw, 54rem"
+
 # A resolver gets a link target as written (relative, unquoted, no fragment)
-# and returns the new relative URL, or raises LinkProblem.
-Resolver = Callable[[str, bool], str]
+# and returns the new relative URL (an image: perhaps a ResolvedImage), or
+# raises LinkProblem.
+Resolver = Callable[[str, bool], "str | ResolvedImage"]
 
 
 class _CjkLineBreaks(Treeprocessor):
@@ -196,8 +211,23 @@ class _RewriteLinks(Treeprocessor):
                 if value is None or (el.tag == "a" and el.get("class") in ("footnote-ref", "footnote-backref")):
                     continue
                 new = self._resolve(value, is_image)
-                if new is not None:
+                if isinstance(new, ResolvedImage):
+                    self._set_image(el, new)
+                elif new is not None:
                     el.set(attr, new)
+
+    @staticmethod
+    def _set_image(el, image: ResolvedImage) -> None:
+        el.set("src", image.src)
+        if el.tag != "img":
+            return
+        if "," in image.srcset:  # more than one file (a comma in a URL is quoted)
+            el.set("srcset", image.srcset)
+            el.set("sizes", BODY_SIZES)
+        if el.get("width") is None and el.get("height") is None:  # sizes the author wrote stay
+            el.set("width", str(image.width))
+            el.set("height", str(image.height))
+        el.set("loading", "lazy")
 
     def _resolve(self, value: str, is_image: bool) -> str | None:
         parts = urlsplit(value)
@@ -226,7 +256,51 @@ class _RewriteLinks(Treeprocessor):
             if exc.url is None:
                 return None
             target = exc.url
+        if isinstance(target, ResolvedImage):
+            return target
         return target + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+_RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_RAW_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_RAW_SIZED = re.compile(r"\s(?:width|height)\s*=", re.IGNORECASE)
+
+
+class _RawImages(Postprocessor):
+    """Images written as HTML (``<img src="images/x.jpg">``) that the photo
+    stage processed get its files, as an image in Markdown does; any other
+    ``src`` is left as written.  Runs before the raw HTML is put back."""
+
+    resolver: Resolver | None = None
+
+    def run(self, text: str) -> str:
+        if self.resolver is not None:
+            stash = self.md.htmlStash
+            stash.rawHtmlBlocks = [_RAW_IMG.sub(self._image, block)
+                                   if isinstance(block, str) and "<img" in block.lower() else block
+                                   for block in stash.rawHtmlBlocks]
+        return text
+
+    def _image(self, match: re.Match) -> str:
+        tag = match.group()
+        src = _RAW_SRC.search(tag)
+        if src is None:
+            return tag
+        parts = urlsplit(unescape(src.group(1) if src.group(1) is not None else src.group(2)))
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return tag
+        try:
+            found = self.resolver(unquote(parts.path), True)
+        except LinkProblemError:
+            return tag  # what was written stays (and is reported nowhere, as before)
+        if not isinstance(found, ResolvedImage):
+            return tag
+        attrs = f' src="{escape(found.src)}"'
+        if "," in found.srcset and "srcset" not in tag.lower():
+            attrs += f' srcset="{escape(found.srcset)}" sizes="{BODY_SIZES}"'
+        if not _RAW_SIZED.search(tag):
+            attrs += f' width="{found.width}" height="{found.height}"'
+        return tag[:src.start()] + attrs + tag[src.end():]
 
 
 class LinkProblemError(Exception):
@@ -241,6 +315,7 @@ class _BoardExtension(Extension):
     def extendMarkdown(self, md):
         md.treeprocessors.register(_RewriteLinks(md), "branchboard_links", 7)
         md.treeprocessors.register(_CjkLineBreaks(md), "branchboard_cjk", 6)
+        md.postprocessors.register(_RawImages(md), "branchboard_raw_images", 35)  # raw_html is 30
 
 
 class MarkdownRenderer:
@@ -277,6 +352,7 @@ class MarkdownRenderer:
         links = md.treeprocessors["branchboard_links"]
         links.resolver = resolver
         links.problems = []
+        md.postprocessors["branchboard_raw_images"].resolver = resolver
         html = md.convert(text)
         problems = list(links.problems)
         if not self.raw_html and rawhtml.HAS_TAG.search(text):

@@ -23,7 +23,7 @@ from branchboard.site.content import CONTENT_DIR, walk_files
 from branchboard.errors import BoardError, Report
 from branchboard.fingerprint import digest
 from branchboard.site.model import SiteModel, home_sections, tag_url
-from branchboard.build.render import PageMemory, Renderer, StoredHtml, Theme, make_environment
+from branchboard.build.render import PageMemory, Renderer, StoredHtml, make_environment
 from branchboard.build.write import Outputs, write_page
 from branchboard.build.cache import BoardSideMemo, Span
 from branchboard.parallel import map_in_processes, start_method
@@ -31,6 +31,7 @@ from branchboard.parallel import map_in_processes, start_method
 if TYPE_CHECKING:
     from branchboard.build.bodies import Body, BodyEntry
     from branchboard.build.context import BuildContext, SiteContent
+    from branchboard.photos.stage import Photos
     from branchboard.site.model import Article
 
 DATA_DIR = "data"
@@ -97,9 +98,11 @@ def render_pages(ctx: BuildContext, content: SiteContent, outputs: Outputs, incr
         "now": day,
         "build_date": day,
         "tag_url": tag_url,
+        "photos": content.photos,  # the pages that show images name it: their keys follow the photos
     })
     specs = [*_home(model),
-             *_articles(model, content.bodies, ctx.memo, ctx.cache.body_html, memory.fingerprints.of),
+             *_articles(model, content.bodies, ctx.memo, ctx.cache.body_html, memory.fingerprints.of,
+                        content.photos),
              *_listings(model),
              *_tags(model),
              *side.specs]
@@ -117,7 +120,7 @@ def render_pages(ctx: BuildContext, content: SiteContent, outputs: Outputs, incr
     if side.has_board and any("board" in renderer.names(spec.template) for spec, _key in todo):
         common["board"] = board.get()  # (the same fingerprint: the keys above stand)
     _render_all(renderer, todo, outputs, report)
-    _copies(ctx.theme, ctx.site_dir, content.assets, outputs, report)
+    _copies(ctx, content.assets, content.photos, outputs)
 
 
 class BoardSide(NamedTuple):
@@ -286,7 +289,8 @@ class ArticlePages:
     by_url: dict[str, KeptSpec] = field(default_factory=dict)
 
 
-def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fingerprint_of) -> list[PageSpec]:
+def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fingerprint_of,
+              photos: Photos) -> list[PageSpec]:
     """An article's page.  ``memo.article_pages`` keeps what the previous
     build of this process made.  While a section is the same object (the
     model is kept while no article's fields changed, see model.build_model),
@@ -296,7 +300,7 @@ def _articles(model: SiteModel, bodies: dict[str, BodyEntry], memo, html_of, fin
     HTML is read (``html_of(key)``) only if the page is rendered."""
     kept_pages = memo.article_pages = memo.article_pages or ArticlePages()
     last_sections, by_url = kept_pages.sections, kept_pages.by_url
-    make = _ArticleSpecs(model, html_of, by_url).spec
+    make = _ArticleSpecs(model, html_of, by_url, photos).spec
     sections = {}
     specs = []
     for section in model.sections:
@@ -332,6 +336,7 @@ class _ArticleSpecs:
     model: SiteModel
     html_of: Callable  # body key -> (html, toc), read from the cache's store
     by_url: dict[str, KeptSpec]
+    photos: Photos
 
     def spec(self, article: Article, link: SectionLink, link_print: str, entry: BodyEntry) -> PageSpec:
         body = entry.body
@@ -341,7 +346,8 @@ class _ArticleSpecs:
                 and kept.newer is newer and kept.older is older:
             return kept.spec
         # a cover that the body shows again is not shown twice
-        name = posixpath.basename(article.cover) if article.cover else ""
+        cover = self.photos.picture(article.cover, "body") if article.cover else None
+        name = posixpath.basename(cover.src if cover is not None else article.cover) if article.cover else ""
         show_cover = bool(article.cover) and not (name and body.shows(quote(name)))
         has_toc = body.headings >= 3
         page = ArticlePage(article, link, entry, newer, older, show_cover, has_toc, self.html_of)
@@ -391,14 +397,28 @@ def _tags(model: SiteModel) -> list[PageSpec]:
     return specs
 
 
-def _copies(theme: Theme, site_dir: Path, assets: list[str], outputs: Outputs,
-            report: Report) -> None:
+def _copies(ctx: BuildContext, assets: list[str], photos: Photos, outputs: Outputs) -> None:
+    """Files published as they are: the theme's, the files beside the
+    articles (a processed image's source only if site.yaml asks for it),
+    the photos' derived files, and what lies in data/ besides the YAML
+    (a processed photo's source, again, only if asked for)."""
+    theme, site_dir, report = ctx.theme, ctx.site_dir, ctx.report
     for path, source in theme.static_files().items():
         outputs.add_copy(path, source, f"主题 {theme.name}", report)
+    originals = ctx.config.publish_originals
     for rel in assets:
-        outputs.add_copy(rel, site_dir / CONTENT_DIR / rel, f"{CONTENT_DIR}/{rel}", report)
-    data_root = site_dir / DATA_DIR
-    for name in walk_files(data_root, within=site_dir):  # a link out of the site is never followed
-        if not name.lower().endswith((".yaml", ".yml")):
-            rel = f"{DATA_DIR}/{name}"
-            outputs.add_copy(rel, data_root / name, rel, report)
+        if originals or rel not in photos.pictures:
+            outputs.add_copy(rel, site_dir / CONTENT_DIR / rel, f"{CONTENT_DIR}/{rel}", report)
+    for path, (stored, owner) in photos.files.items():
+        outputs.add_copy(path, stored, owner, report, named_by_content=True)
+    for rel in data_files(site_dir):
+        if originals or rel not in photos.pictures:
+            outputs.add_copy(rel, site_dir / rel, rel, report)
+
+
+def data_files(site_dir: Path) -> list[str]:
+    """data/<name> of every file in data/ but the YAML: published (photos
+    processed) for the pages that show them."""
+    # a link out of the site is never followed
+    return [f"{DATA_DIR}/{name}" for name in walk_files(site_dir / DATA_DIR, within=site_dir)
+            if not name.lower().endswith((".yaml", ".yml"))]

@@ -8,6 +8,8 @@
                       helper process while ...
     read_sources      ... the articles' front matter is read     site.content
     build_model       what is visible today, listings, URLs      site.model
+    process_photos    images under content/ upright, clean and   photos.stage
+                      sized for each use, cached by their bytes
     convert_articles  Markdown to HTML, cached by body           build.bodies
     _board            the board's figures, made only when a      board.figures
                       page shows them
@@ -31,7 +33,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from branchboard.build.cache import BuildCache, CacheDamaged, TemplateMemo
 from branchboard.build.context import BuildContext, SiteContent
@@ -58,6 +60,8 @@ class Options:
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
     write: bool = True  # False for `check`
     cache: BuildCache | None = field(default=None, compare=False)  # serve keeps one in memory
+    # called with (done, total) while photos are made, once that has taken a while
+    on_photos: Callable[[int, int], None] | None = field(default=None, compare=False)
 
     @property
     def out(self) -> Path:
@@ -72,6 +76,7 @@ class BuildResult:
     outputs: Outputs = field(default_factory=Outputs)
     seconds: float = 0.0
     unchanged: bool = False  # nothing had changed: nothing was written
+    photos_made: int = 0  # images processed, not taken from the cache
 
     @property
     def pages(self) -> int:
@@ -142,6 +147,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     # the heavy stages are imported only when there is work to do
     from branchboard.build.bodies import convert_articles
     from branchboard.build.pages import render_pages
+    from branchboard.photos.stage import process_photos
 
     articles = [rel for rel in find_content(ctx.site_dir, inputs.content)[0] if in_section(rel)]
     with read_board_data(ctx, articles, inputs.others) as board_data:
@@ -152,7 +158,9 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
 
     if not ctx.writes:
         cache.read_only()
-    bodies = convert_articles(ctx, model, sources, assets)
+    photos = process_photos(ctx, _images(ctx, assets, inputs), options.on_photos)
+    _stop_if_errors(ctx.report)
+    bodies = convert_articles(ctx, model, sources, assets, photos)
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]
     board = _board(ctx, data, data_key, model.urls)
@@ -164,7 +172,7 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     if ctx.writes and not incremental:
         outputs.stage(ctx.out)  # a full build writes each page as it is rendered
     try:
-        render_pages(ctx, SiteContent(model, bodies, assets, data, board), outputs, incremental)
+        render_pages(ctx, SiteContent(model, bodies, assets, data, board, photos), outputs, incremental)
         _stop_if_errors(ctx.report)
         if ctx.writes:
             if incremental:
@@ -181,7 +189,20 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
             cache.used_bodies = used  # a long-running caller saves when it stops
         else:
             cache.save(ctx.site_dir, used)
-    return BuildResult(ctx.report, outputs, time.perf_counter() - started)
+    return BuildResult(ctx.report, outputs, time.perf_counter() - started, photos_made=photos.made)
+
+
+def _images(ctx: BuildContext, assets: list[str], inputs) -> dict:
+    """The images the photo stage processes, with their digests."""
+    from branchboard.build.inputs import file_digest
+    from branchboard.build.pages import data_files
+    from branchboard.photos.stage import image_sources
+
+    data = {}
+    for rel in data_files(ctx.site_dir):
+        path = str(ctx.site_dir / rel)
+        data[rel] = inputs.others.get(path) or file_digest(path, {})
+    return image_sources(ctx.site_dir, assets, inputs.content, data)
 
 
 def start_build(options: Options, cache: BuildCache) -> BuildContext:

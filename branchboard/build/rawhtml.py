@@ -33,7 +33,9 @@ TAGS = {
 ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir", "style", "align"},
     "a": {"href", "name"},
-    "img": {"src", "alt", "width", "height"},
+    # srcset, sizes and loading: what the photo stage gives an image (an
+    # external srcset is an error, see _RESOURCES)
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
     "td": {"colspan", "rowspan", "valign"},
     "th": {"colspan", "rowspan", "valign", "scope"},
     "col": {"span", "width"},

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
+from markupsafe import Markup
 from jinja2 import meta, nodes
 
 from branchboard.build.cache import seal, unseal_from
@@ -50,6 +51,25 @@ def url(ctx, target: str) -> str:
     return relative_url(str(target), ctx["page_path"])
 
 
+@jinja2.pass_context
+def picture(ctx, photos, rel: str, use: str, sizes: str = "") -> Markup:
+    """An ``img``'s src (and srcset with ``sizes``, width and height) for an
+    image under content/ shown as ``use`` (photos.derive.USES); an image that
+    is not processed (SVG, GIF) keeps its own file.  The template passes
+    ``photos`` by name, so that its pages' keys follow the photos."""
+    page = ctx["page_path"]
+    found = photos.picture(rel, use) if rel else None
+    if found is None:
+        return Markup('src="{}"').format(relative_url(str(rel), page))
+    attrs = Markup('src="{}"').format(relative_url(found.src, page))
+    if len(found.files) > 1:
+        srcset = ", ".join(f"{relative_url(p, page)} {w}w" for p, w, _h in found.files)
+        attrs += Markup(' srcset="{}"').format(srcset)
+        if sizes:  # (only beside a srcset: HTML allows it nowhere else)
+            attrs += Markup(' sizes="{}"').format(sizes)
+    return attrs + Markup(' width="{}" height="{}"').format(*found.size)
+
+
 def make_environment(theme: Theme, bytecode_dir: Path | None = None,
                      speedups: bool | None = None) -> jinja2.Environment:
     """The theme chain's environment; with the speed-ups (by default as this
@@ -73,6 +93,7 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None,
         auto_reload=False,  # one environment per build: no need to stat the templates for every page
     )
     env.globals["url"] = url
+    env.globals["picture"] = picture
     env.filters["cn_date"] = cn_date
     env.filters["cn_date_short"] = cn_date_short
     env.filters["iso_date"] = iso_date

@@ -39,6 +39,7 @@ class Outputs:
 
     pages: dict[str, str | None] = field(default_factory=dict)  # path -> text (None: in the staging folder)
     copies: dict[str, Path] = field(default_factory=dict)  # path -> source file
+    named_by_content: set[str] = field(default_factory=set)  # copies whose name holds their bytes' digest
     kept: set[str] = field(default_factory=set)  # paths of pages left as they are
     keys: dict[str, str] = field(default_factory=dict)  # page path -> key
     owners: dict[str, str] = field(default_factory=dict)  # path -> who made it
@@ -81,9 +82,13 @@ class Outputs:
             self.kept.add(path)
             self.keys[path] = key
 
-    def add_copy(self, path: str, source: Path, owner: str, report: Report) -> None:
+    def add_copy(self, path: str, source: Path, owner: str, report: Report, named_by_content: bool = False) -> None:
+        """``named_by_content``: the path holds a digest of the file's bytes
+        (a derived photo): its name alone says whether it changed."""
         if self.claim(path, owner, report):
             self.copies[path] = source
+            if named_by_content:
+                self.named_by_content.add(path)
 
     def claim(self, path: str, owner: str, report: Report) -> bool:
         """Take a path for what is about to be made; False (and an error) if it is taken."""
@@ -115,6 +120,9 @@ class Outputs:
             known.clear()
         text = f"{total % (1 << 128):032x}\0"
         for rel in sorted(self.copies):
+            if rel in self.named_by_content:
+                text += f"{rel}\0"
+                continue
             stat = self.copies[rel].stat()
             text += f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -49,6 +49,7 @@ class SiteConfig:
     ticker: tuple[str, ...]
     chromium: str
     raw_html: bool  # the articles' HTML is published as written, not cleaned
+    publish_originals: bool  # the photos' source files are published too, not only the derived ones
     positions: Positions = field(default_factory=Positions, compare=False, repr=False)
 
     def section_title(self, section_id: str) -> str:
@@ -77,6 +78,9 @@ SITE_KEYS = {
     "chromium": {"alias": "浏览器路径", "default": ""},
     # HTML in articles is cleaned (build/rawhtml.py) unless the site trusts it
     "raw_html": {"alias": "保留网页代码", "type": "boolean", "default": False},
+    # photos are published resized and without EXIF/GPS (photos/); their
+    # source files (as the phone made them) only if the site asks for it
+    "publish_originals": {"alias": "发布原图", "type": "boolean", "default": False},
 }
 # The file is written with the English names: they are the labels messages use.
 SITE = declare(CONFIG_FILE, {"unknown": "warn", "fields": {

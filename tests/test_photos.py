@@ -1,0 +1,253 @@
+"""Photos: published upright, without EXIF or GPS, no wider than their use,
+under names that change with them; the sources stay unpublished; an
+unchanged photo is never made again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+
+import pytest
+from PIL import Image, ImageCms
+
+from branchboard.build.pipeline import Options, build
+from branchboard.photos import store
+from branchboard.photos.derive import USES
+from conftest import article, snapshot
+
+NOW = dt.datetime(2026, 11, 25)
+RED = (255, 0, 0)
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()  # converted, then not written
+
+
+def phone_photo(colour=(30, 90, 200)) -> bytes:
+    """A 4032x3024 JPEG as a phone writes it held upright: stored on its
+    side with EXIF orientation 6, the GPS position and a red corner (the
+    stored image's top left, which is the top right once upright)."""
+    image = Image.new("RGB", (4032, 3024), colour)
+    image.paste(RED, (0, 0, 600, 600))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F], exif[0x0110] = "Phone maker", "Phone 12"
+    exif[0x8825] = {1: "N", 2: (37.0, 51.0, 12.5), 3: "E", 4: (112.0, 32.0, 41.2)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif, icc_profile=SRGB, comment=b"Shot on Phone 12")
+    return out.getvalue()
+
+
+def transparent_png() -> bytes:
+    image = Image.new("RGBA", (1200, 400), (0, 0, 0, 0))
+    image.paste((200, 30, 30, 255), (0, 0, 600, 400))
+    out = io.BytesIO()
+    image.save(out, "PNG", icc_profile=SRGB)
+    return out.getvalue()
+
+
+def run(root, **options):
+    return build(Options(site_dir=root, now=NOW, **options))
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site({
+        "content/news/a.md": article("照片新闻", 封面="images/photo.jpg",
+                                     body="正文。\n\n![会场](images/photo.jpg)\n\n![标志](images/logo.png)\n"),
+        "content/news/b.md": article("只有封面", date="2026-11-19", 封面="images/photo.jpg"),
+        "content/news/images/photo.jpg": phone_photo(),
+        "content/news/images/logo.png": transparent_png(),
+    })
+
+
+def published_images(out):
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.suffix in (".jpg", ".png"))
+
+
+def test_published_photos_are_upright_clean_and_no_wider_than_their_use(site):
+    result = run(site.root)
+    assert result.photos_made == 2
+    images = published_images(site.out)
+    assert images and "news/images/photo.jpg" not in images and "news/images/logo.png" not in images
+    widest = max(w for use in USES.values() for w in use.widths)
+    for rel in images:
+        image = Image.open(site.out / rel)
+        assert image.width <= widest, rel
+        assert not image.getexif(), rel
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(image.info), (rel, image.info.keys())
+        assert b"Phone 12" not in (site.out / rel).read_bytes()
+        if rel.startswith("news/images/photo-"):
+            assert image.format == "JPEG" and image.info.get("progressive")
+            assert image.height > image.width  # upright: portrait, as it was held
+            assert _is_red(image.getpixel((image.width - 3, 2)))  # the corner turned to the top right
+            assert not _is_red(image.getpixel((2, 2)))
+        else:
+            assert image.format == "PNG" and image.mode == "RGBA"  # transparency kept
+            assert image.width <= 1200  # never enlarged
+            assert image.getpixel((image.width - 1, 0))[3] == 0
+
+
+def _is_red(pixel) -> bool:
+    r, g, b = pixel[:3]
+    return r > 200 and g < 60 and b < 60
+
+
+def test_pages_link_the_derived_files_and_every_srcset_url_exists(site):
+    run(site.root)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    listing = (site.out / "news/index.html").read_text(encoding="utf-8")
+    assert "images/photo.jpg" not in html + listing + (site.out / "news/b.html").read_text(encoding="utf-8")
+    body_img = re.search(r'<img alt="会场" [^>]*>', html).group()
+    assert 'sizes="' in body_img and 'width="800"' in body_img
+    srcset = re.search(r'srcset="([^"]*)"', body_img).group(1)
+    urls = [part.split()[0] for part in srcset.split(",")]
+    assert len(urls) == 2
+    assert '<figure class="cover">' not in html  # the body shows it: not twice
+    cover_page = (site.out / "news/b.html").read_text(encoding="utf-8")
+    cover = re.search(r'<figure class="cover"><img ([^>]*)>', cover_page).group(1)
+    assert 'sizes="' in cover
+    urls += [part.split()[0] for part in re.search(r'srcset="([^"]*)"', cover).group(1).split(",")]
+    thumb = re.search(r'<a class="card-cover"[^>]*><img ([^>]*)>', listing).group(1)
+    urls.append(re.search(r'src="([^"]*)"', thumb).group(1))
+    assert "-480w." in urls[-1]
+    for url in urls:
+        assert (site.out / "news" / url).is_file(), url
+
+
+def test_originals_are_published_only_when_site_yaml_asks(site):
+    (site.root / "site.yaml").write_text("title: 测试\n发布原图: true\n", encoding="utf-8")
+    run(site.root)
+    assert (site.out / "news/images/photo.jpg").read_bytes() == phone_photo()
+
+
+def test_an_unchanged_photo_is_never_made_again(site):
+    assert run(site.root).photos_made == 2
+    (site.root / "content/news/a.md").write_text(
+        article("照片新闻", 封面="images/photo.jpg", body="改过。\n\n![会场](images/photo.jpg)\n"), encoding="utf-8")
+    assert run(site.root).photos_made == 0
+    shutil.rmtree(site.out)  # a full build takes them from the cache too
+    assert run(site.root).photos_made == 0
+
+
+def test_a_changed_photo_gets_new_urls_and_incremental_output_equals_a_clean_build(site, tmp_path):
+    run(site.root)
+    before = set(published_images(site.out))
+    (site.root / "content/news/images/photo.jpg").write_bytes(phone_photo((20, 160, 60)))
+    assert run(site.root).photos_made == 1
+    after = set(published_images(site.out))
+    assert {p for p in before if "photo-" in p}.isdisjoint(after)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    assert all(p.split("/")[-1] in html for p in after if "photo-" in p and "-480w" not in p)
+    clean = tmp_path / "clean"
+    shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns("public", ".cache"))
+    run(clean)
+    assert snapshot(site.out) == snapshot(clean / "public")
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "delete"])
+def test_a_damaged_cached_file_is_made_again(site, damage):
+    run(site.root)
+    good = snapshot(site.out)
+    where = store.folder(site.root)
+    victim = next(p for p in sorted(where.iterdir()) if p.suffix == ".jpg")
+    if damage == "delete":
+        victim.unlink()
+    else:
+        data = bytearray(victim.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        victim.write_bytes(bytes(data))
+    shutil.rmtree(site.out)
+    assert run(site.root).photos_made == 1
+    assert snapshot(site.out) == good
+
+
+def test_an_image_that_cannot_be_read_is_an_error_naming_it(make_site):
+    from branchboard.errors import BuildFailed
+
+    site = make_site({"content/news/a.md": article("坏图", body="![x](images/bad.jpg)\n"),
+                      "content/news/images/bad.jpg": b"not a jpeg"})
+    with pytest.raises(BuildFailed) as failed:
+        run(site.root)
+    assert any(p.path == "content/news/images/bad.jpg" for p in failed.value.report.problems)
+
+
+def test_a_long_photo_stage_shows_how_far_it_is(site, monkeypatch):
+    from branchboard.photos import stage
+
+    monkeypatch.setattr(stage, "SHOW_PROGRESS_AFTER", 0.0)  # as if each photo took seconds
+    told = []
+    run(site.root, on_photos=lambda done, total: told.append((done, total)))
+    assert told[-1] == (2, 2)
+
+
+def test_progress_is_one_line_on_a_terminal():
+    from branchboard.cli import show_photo_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown = Terminal()
+    for done in (1, 2, 3):
+        show_photo_progress(done, 3, shown)
+    assert shown.getvalue() == "\r正在处理照片 1/3\r正在处理照片 2/3\r正在处理照片 3/3\n"
+
+
+def test_the_boards_photos_are_processed_like_the_articles(make_site):
+    site = make_site({"content/news/a.md": article("甲"),
+                      "data/photos/wang.jpg": phone_photo(),
+                      "data/model_posts.yaml": "- {岗位: 检修岗, 带头人: 王建国, 照片: photos/wang.jpg}\n"})
+    assert run(site.root).photos_made == 1
+    assert not (site.out / "data/photos/wang.jpg").exists()
+    pages = {p: p.read_text(encoding="utf-8") for p in site.out.rglob("*.html")}
+    showing = {p: html for p, html in pages.items() if "王建国的照片" in html}
+    assert len(showing) >= 2, sorted(showing)  # the board's page and its print page at least
+    for page, html in showing.items():
+        img = re.search(r'<img [^>]*alt="王建国的照片"[^>]*>', html).group()
+        assert "wang.jpg" not in img
+        src = re.search(r'src="([^"]*)"', img).group(1)
+        image = Image.open(page.parent / src)
+        assert not image.getexif() and image.height > image.width
+
+
+def test_srcset_survives_the_cleaning_of_html_written_in_the_article(make_site):
+    site = make_site({"content/news/a.md": article("有HTML", body="<span style=\"color: red\">红字</span>\n\n"
+                                                                  "![会场](images/photo.jpg)\n"),
+                      "content/news/images/photo.jpg": phone_photo()})
+    run(site.root)
+    img = re.search(r'<img alt="会场"[^>]*>', (site.out / "news/a.html").read_text(encoding="utf-8")).group()
+    assert 'srcset="' in img and 'sizes="' in img and 'loading="lazy"' in img, img
+
+
+def test_an_image_written_as_html_gets_the_derived_files(make_site):
+    site = make_site({"content/news/a.md": article("贴的", body='<p><img src="images/photo.jpg" alt="贴的"></p>\n\n'
+                                                               '一段<img src="images/logo.svg" alt="标">。\n'),
+                      "content/news/images/photo.jpg": phone_photo(),
+                      "content/news/images/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    run(site.root)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    img = re.search(r'<img [^>]*alt="贴的"[^>]*>', html).group()
+    assert "photo.jpg" not in img and 'srcset="' in img, img
+    for url in re.findall(r"(\S+) \d+w", re.search(r'srcset="([^"]*)"', img).group(1)):
+        assert (site.out / "news" / url).is_file()
+    assert '<img src="images/logo.svg" alt="标">' in html  # not processed: as written
+
+
+def test_an_iphone_heic_photo_is_published_as_an_upright_clean_jpeg(make_site):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    image = Image.new("RGB", (2000, 1500), (30, 90, 200))
+    image.paste(RED, (0, 0, 300, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x8825] = {1: "N", 2: (37.0, 51.0, 12.5), 3: "E", 4: (112.0, 32.0, 41.2)}
+    heic = io.BytesIO()
+    pillow_heif.from_pillow(image).save(heic, exif=exif.tobytes())  # Pillow is left unable to read it
+    site = make_site({"content/news/a.md": article("苹果手机", body="![会场](images/IMG_0001.HEIC)\n"),
+                      "content/news/images/IMG_0001.HEIC": heic.getvalue()})
+    run(site.root)
+    html = (site.out / "news/a.html").read_text(encoding="utf-8")
+    src = re.search(r'<img alt="会场" [^>]*\bsrc="([^"]*)"', html).group(1)
+    assert src.endswith(".jpg") and not (site.out / "news/images/IMG_0001.HEIC").exists()
+    published = Image.open(site.out / "news" / src)
+    assert published.format == "JPEG" and not published.getexif()
+    assert published.height > published.width and _is_red(published.getpixel((published.width - 3, 2)))
