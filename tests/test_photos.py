@@ -251,3 +251,37 @@ def test_an_iphone_heic_photo_is_published_as_an_upright_clean_jpeg(make_site):
     published = Image.open(site.out / "news" / src)
     assert published.format == "JPEG" and not published.getexif()
     assert published.height > published.width and _is_red(published.getpixel((published.width - 3, 2)))
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A few hundred bytes whose header claims a huge picture (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
+
+
+def test_a_picture_claiming_a_huge_size_is_refused_in_chinese(make_site):
+    site = make_site({"content/news/a.md": article("炸弹", body="![图](bomb.png)\n"),
+                      "content/news/bomb.png": _png_claiming(30000, 30000)})
+    result = site.run("build", "--now", "2026-11-25")
+    assert result.code == 1 and "Traceback" not in result.err, result.text
+    assert "content/news/bomb.png" in result.err and "像素多得不正常" in result.err
+
+
+@pytest.mark.parametrize("where", ["body", "cover"])
+def test_a_name_that_differs_only_in_case_gets_a_did_you_mean(make_site, where):
+    files = {"content/news/images/Photo.JPG": phone_photo()}
+    if where == "body":
+        files["content/news/a.md"] = article("大小写", body="![现场](images/photo.jpg)\n")
+    else:
+        files["content/news/a.md"] = article("大小写", 封面="images/photo.jpg")
+    site = make_site(files)
+    result = site.run("build", "--now", "2026-11-25")
+    assert result.code == 1, result.text
+    assert "是不是想写“images/Photo.JPG”" in result.err

@@ -86,7 +86,10 @@ def derive(data: bytes, uses: list[Use]) -> dict[str, list[Derived]]:
         image = _open_upright(data, max(w for use in uses for w in use.widths))
         keeps_png = _keeps_png(image)
         image = _in_srgb(image, keeps_png)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        raise PhotoError(f"图片的像素多得不正常（超过 {2 * Image.MAX_IMAGE_PIXELS // 10000} 万像素），"
+                         "可能是损坏或伪造的文件，为了安全没有处理；请换一张正常的照片") from None
+    except (OSError, ValueError, SyntaxError) as exc:
         raise PhotoError(f"图片打不开：{exc}") from None
     made: dict[int, Derived] = {}
     result = {}

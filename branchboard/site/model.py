@@ -190,8 +190,10 @@ def make_article(source: Source, assets: set[str], report: Report) -> Article | 
         cover = posixpath.normpath(posixpath.join(folder, meta["cover"]))
         if cover not in assets:
             line, col = source.line_of("cover")
-            report.error(source.path, line, col, f"封面图片“{meta['cover']}”不存在",
-                         f"把图片放到 {CONTENT_DIR}/{cover}，或改正文件名（注意大小写和扩展名）。")
+            same = next((a for a in assets if a.lower() == cover.lower()), None)
+            hint = (f"是不是想写“{posixpath.relpath(same, folder)}”？文件名的大小写要和文件完全一样。" if same
+                    else f"把图片放到 {CONTENT_DIR}/{cover}，或改正文件名（注意大小写和扩展名）。")
+            report.error(source.path, line, col, f"封面图片“{meta['cover']}”不存在", hint)
             return None
     return Article(
         source=source.rel,
