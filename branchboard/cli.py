@@ -136,7 +136,7 @@ def run(argv: list[str]):
     new end as usual, their helpers and threads stopped in order."""
     try:
         code = main(argv, process_ends=True)
-    except KeyboardInterrupt:  # before or after a build: nothing was being written
+    except KeyboardInterrupt:  # outside a build's own handling (main says what became of a build)
         print("\n已中断。", file=sys.stderr)
         code = EXIT_INTERRUPTED
     except BrokenPipeError:  # whoever read our output stopped reading (`| head -1`)
@@ -213,8 +213,12 @@ def main(argv: list[str], process_ends: bool = False) -> int:
         if not process_ends:
             gc.enable()
         _ONE_SHOT.append(args.command)
-    print_problems(result.report)
-    report_success(args.command, options, result)
+    try:
+        print_problems(result.report)
+        report_success(args.command, options, result)
+    except KeyboardInterrupt:  # the build had finished: say so, not that the site is as it was
+        print("\n已中断；网站已经生成完毕。" if options.write else "\n已中断；检查已经完成。", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 
