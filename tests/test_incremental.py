@@ -50,6 +50,21 @@ def site(make_site):
     return site
 
 
+def small_phone_photo(colour) -> bytes:
+    """A photo as a phone writes it (stored on its side, EXIF orientation 6,
+    GPS), small enough to keep the tests quick."""
+    from PIL import Image
+
+    image = Image.new("RGB", (1800, 1350), colour)
+    image.paste((255, 0, 0), (0, 0, 300, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x8825] = {1: "N", 2: (37.0, 51.0, 12.5), 3: "E", 4: (112.0, 32.0, 41.2)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
 EDITS = {
     "edit body": lambda r: (r / "content/news/n2.md").write_text(article("动态2", date="2026-11-03", body="改过的正文。\n"), encoding="utf-8"),
     "add article": lambda r: (r / "content/news/new.md").write_text(article("新文章", date="2026-11-20"), encoding="utf-8"),
@@ -65,6 +80,49 @@ EDITS = {
             '{% extends "base.html" %}{% block content %}<p>改过的标签页 {{ tag.name }}</p>{% endblock %}',
             encoding="utf-8"),
 }
+
+
+def add_photos(root: Path) -> None:
+    """An article's cover and body image, and a model post's photo."""
+    (root / "content/notices/images").mkdir(parents=True, exist_ok=True)
+    (root / "content/notices/images/scene.jpg").write_bytes(small_phone_photo((30, 90, 200)))
+    (root / "content/notices/scene.md").write_text(
+        article("现场", date="2026-11-04", 封面="images/scene.jpg", body="正文。\n\n![现场](images/scene.jpg)\n"),
+        encoding="utf-8")
+    (root / "data/photos").mkdir(parents=True, exist_ok=True)
+    (root / "data/photos/wang.jpg").write_bytes(small_phone_photo((200, 120, 40)))
+    (root / "data/model_posts.yaml").write_text("- {岗位: 检修岗, 带头人: 王建国, 照片: photos/wang.jpg}\n",
+                                                encoding="utf-8")
+
+
+def add_a_photo(root: Path) -> None:
+    (root / "content/news/images").mkdir(exist_ok=True)
+    (root / "content/news/images/new.jpg").write_bytes(small_phone_photo((0, 0, 0)))
+    (root / "content/news/n4.md").write_text(article("动态4", date="2026-11-05", body="![新](images/new.jpg)\n"),
+                                             encoding="utf-8")
+
+
+def remove_a_photo(root: Path) -> None:
+    (root / "content/notices/scene.md").write_text(article("现场", date="2026-11-04"), encoding="utf-8")
+    (root / "content/notices/images/scene.jpg").unlink()
+
+
+PHOTO_EDITS = {
+    "replace a photo": lambda r: (r / "content/notices/images/scene.jpg").write_bytes(small_phone_photo((20, 160, 60))),
+    "replace a board photo": lambda r: (r / "data/photos/wang.jpg").write_bytes(small_phone_photo((90, 90, 90))),
+    "add a photo": add_a_photo,
+    "remove a photo": remove_a_photo,
+}
+
+
+@pytest.mark.parametrize("change", sorted(PHOTO_EDITS))
+def test_incremental_output_with_photos_is_byte_identical_to_a_full_build(site, tmp_path, change):
+    add_photos(site.root)
+    assert run(site.root).photos_made == 2
+    PHOTO_EDITS[change](site.root)
+    result = run(site.root)
+    assert not result.unchanged and result.photos_made == (change != "remove a photo")
+    assert snapshot(site.out) == clean_build(site.root, tmp_path)
 
 
 @pytest.mark.parametrize("change", sorted(EDITS))
@@ -279,6 +337,7 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
         article("有封面", date="2026-11-10", 封面="photo.png", body="![图](photo.png)\n"), encoding="utf-8")
     banner = "- 内容: {}\n  尺寸: 600x70cm\n  样式: 红底黄字\n  开始: 2026-01-01\n  结束: 2026-12-31\n"
     (site.root / "data/banners.yaml").write_text(banner.format("安全第一"), encoding="utf-8")
+    add_photos(site.root)
     cache = BuildCache.load(site.root)
     run(site.root, cache=cache)
     steps = [lambda r: edit_body(r, 3, "只改了正文。")]  # the same fields: the model, its sections are kept
@@ -291,6 +350,9 @@ def test_one_cache_kept_across_a_day_of_edits_matches_full_builds(site, tmp_path
         lambda r: (r / "content/news/n0.md").write_text(article("动态0", date="2026-11-01"), encoding="utf-8"),
         lambda r: (r / "data/banners.yaml").write_text(banner.format("质量为本"), encoding="utf-8"),
         lambda r: (r / "content/news/photo.png").write_bytes(tiny_png((30, 160, 60))),  # new files, new URLs
+        PHOTO_EDITS["replace a board photo"],  # the others are taken from what this process checked before
+        PHOTO_EDITS["add a photo"],
+        PHOTO_EDITS["remove a photo"],
     ]
     for step in steps:
         before = site_files(site.root)

@@ -14,12 +14,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from branchboard.errors import BoardError, Report
 from branchboard.site.schema import (Context, Document, Field, Schema, as_date, choices, convert,
                                      declared_checks, explain, format_number, inside, missing, normalise,
                                      parse_size, parse_time, read_schema, referenced, shown)
 from branchboard.site.yamlio import load_yaml, parse_datetime, read_text
+
+class ImageUse(NamedTuple):
+    """A field of a data file that names an image: where, and which."""
+
+    image: str  # the image's path in the site, data/<value>
+    file: str  # the data file, data/<name>.yaml
+    line: int | None
+    col: int | None
+    label: str  # the field's name as the file spells it (照片)
+
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -177,11 +188,13 @@ CHECKS = {
 # -- the stage -----------------------------------------------------------------------
 
 def read_data(site_dir: Path, schema_dirs: list[Path], content_articles: set[str],
-              settings: dict, report: Report) -> dict[str, object]:
+              settings: dict, report: Report, images: dict | None = None) -> dict[str, object]:
     """Load, check and convert every data/*.yaml (and .yml); problems go to report.
 
     A file whose stem has a schema (first match in schema_dirs) comes back
     with English keys and typed values; a file without one comes back as-is.
+    Every field its schema types ``image`` is added to ``images``: (stem,
+    path in the converted value) -> ImageUse.
     """
     data_dir = Path(site_dir) / "data"
     ctx = Context(data_dir, frozenset(content_articles), dict(settings or {}))
@@ -202,9 +215,34 @@ def read_data(site_dir: Path, schema_dirs: list[Path], content_articles: set[str
         except BoardError as problem:
             report.add(problem)
             continue
-        result[path.stem] = value if schema is None else \
-            _check_file(value, schema, Document(rel, text, positions, schema.root, report), ctx)
+        if schema is None:
+            result[path.stem] = value
+            continue
+        document = Document(rel, text, positions, schema.root, report)
+        result[path.stem] = _check_file(value, schema, document, ctx)
+        if images is not None:
+            for at in _image_paths(schema.root, result[path.stem], ()):
+                images[(path.stem, at)] = ImageUse(f"data/{_value_at(result[path.stem], at)}", rel,
+                                                   *document.where(at), document.name(at))
     return result
+
+
+def _image_paths(spec: Field, value, path: tuple):
+    """The paths of the image fields in a converted value that name a file."""
+    if spec.type == "image" and isinstance(value, str) and value:
+        yield path
+    elif spec.type == "mapping" and isinstance(value, dict):
+        for name, sub in spec.fields.items():
+            yield from _image_paths(sub, value.get(name), path + (name,))
+    elif spec.type == "list" and isinstance(value, list) and spec.item is not None:
+        for i, item in enumerate(value):
+            yield from _image_paths(spec.item, item, path + (i,))
+
+
+def _value_at(value, path: tuple):
+    for step in path:
+        value = value[step]
+    return value
 
 
 def _find_schema(stem: str, schema_dirs: list[Path], site_dir: Path) -> Schema | None:

@@ -36,6 +36,7 @@ from branchboard.build.markup import (EXTENSIONS, LinkProblemError, MarkdownRend
 from branchboard.build.speedups import CHOSEN
 from branchboard.site.model import Article, SiteModel
 from branchboard.parallel import map_in_processes
+from branchboard.photos.uses import REEXPORT, broken_problem
 
 if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
@@ -82,13 +83,15 @@ class LinkContext:
     assets: frozenset
     pictures: dict = field(default_factory=dict)  # content rel of a processed image -> its body Picture
     originals: bool = False  # the processed images' sources are published too
+    broken: dict = field(default_factory=dict)  # content rel of an image that cannot be read -> why
 
     def digest(self) -> str:
         h = hashlib.sha256()
         for rel, url in sorted(self.urls.items()):
             h.update(f"{rel}\0{url}\0".encode("utf-8"))
         h.update(repr((sorted(self.hidden), sorted(self.assets))).encode("utf-8"))
-        h.update(repr((sorted(self.pictures.items()), self.originals)).encode("utf-8"))
+        h.update(repr((sorted(self.pictures.items()), self.originals, sorted(self.broken.items())))
+                 .encode("utf-8"))
         return h.hexdigest()
 
 
@@ -152,6 +155,8 @@ def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image
                 level="warning", url=relative_url(path[:-3] + ".html", page))
         raise LinkProblemError(f"链接的文章 {CONTENT_DIR}/{path} 不存在",
                                "检查文件名和所在文件夹；链接写成相对于本文的路径，例如 ../study/文章.md。")
+    if path in ctx.broken:
+        raise LinkProblemError(broken_problem(path, ctx.broken[path]), REEXPORT)
     picture = ctx.pictures.get(path)
     if picture is not None and is_image:
         return ResolvedImage(relative_url(picture.src, page),
@@ -220,7 +225,8 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
     cache = ctx.cache
     by_rel = {s.rel: s for s in sources}
     link_ctx = LinkContext(model.urls, model.hidden, frozenset(assets),
-                           photos.of_use("body") if photos is not None else {}, ctx.config.publish_originals)
+                           photos.of_use("body") if photos is not None else {}, ctx.config.publish_originals,
+                           photos.broken if photos is not None else {})
     # links digest -> (LinkContext, {content rel: SeenBody}), of the previous build
     memo = ctx.memo.bodies
     # a rebuild in serve most often has the same links as the build before

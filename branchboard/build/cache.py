@@ -141,6 +141,7 @@ class Memo:
     pages: PageMemory | None = None  # what the last pages showed (build.render)
     article_pages: ArticlePages | None = None  # the article pages' specs (build.pages)
     page_digests: dict = field(default_factory=dict)  # the build id's terms (build.write.Outputs)
+    photo_sets: dict = field(default_factory=dict)  # set key -> (its files' stats, StoredSet) (photos.store)
 
     def watched_files(self) -> SiteFiles:
         """The site's files as the watcher reports them; made on first use."""

@@ -63,3 +63,4 @@ class SiteContent(NamedTuple):
     data: dict  # the board's data files, checked
     board: object  # pipeline.BoardRef: the board, made when a page needs it
     photos: object  # photos.stage.Photos: the derived files of each image
+    images: dict = {}  # the data's image fields: (data stem, path) -> board.data.ImageUse

@@ -143,7 +143,7 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
     makes these pages and their contexts are loaded only if one of them is
     rendered.  Most edits change none of them."""
     config, model, board, now, report = ctx.config, content.model, content.board, ctx.now, ctx.report
-    key = digest("board side", board.fingerprint, fingerprint_of(config),
+    key = digest("board side", board.fingerprint, fingerprint_of(config), content.photos.fingerprint,
                  *(article.fingerprint for article in model.articles), "pending",
                  *(article.fingerprint for article in model.pending))
     kept = ctx.cache.board_side
@@ -152,7 +152,7 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
 
         @functools.cache
         def made() -> dict:  # their contexts, only if one of them is rendered
-            links, extra = _board_pages(config, model, board.get(), now, Report())  # problems: replayed above
+            links, extra = _board_pages(config, content, board.get(), now, Report())  # problems: replayed above
             return {path: context for path, _template, context in links + extra}
 
         specs = [PageSpec(path, template, functools.partial(_context_of, made, path), f"页面 {template}", shown)
@@ -160,7 +160,7 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
         return BoardSide(specs, kept.board_menu, kept.footer_menu, kept.has_board)
     own = Report()
     made_board = board.get()
-    links, extra = _board_pages(config, model, made_board, now, own)
+    links, extra = _board_pages(config, content, made_board, now, own)
     report.extend(own.problems)
     specs = [PageSpec(path, template, context, f"页面 {template}", fingerprint_of(context))
              for path, template, context in links + extra]
@@ -173,14 +173,20 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
     return side
 
 
-def _board_pages(config, model, board, now, report) -> tuple[list, list]:
+def _board_pages(config, content: SiteContent, board, now, report) -> tuple[list, list]:
     """(path, template, context) of the board pages, and of the screen and
-    print pages, in the order they are claimed."""
+    print pages, in the order they are claimed.  A printed photo with too
+    few pixels for its slot is a warning at its entry."""
     from branchboard.board import figures as board_mod
+    from branchboard.photos.uses import check_print_sizes
     from branchboard.printing import pages as printing
+    from branchboard.printing.posters import printed_photos
     from branchboard.screen import pages as screen
 
     links = board_mod.board_pages(board)
+    model = content.model
+    if board is not None:
+        check_print_sizes(report, content.photos, printed_photos(board, content.data, content.images))
     return links, screen.screen_pages(config, model, board, now, report) + printing.print_pages(
         config, model, board, now, report)
 
@@ -407,11 +413,15 @@ def _copies(ctx: BuildContext, assets: list[str], photos: Photos, outputs: Outpu
         outputs.add_copy(path, source, f"主题 {theme.name}", report)
     originals = ctx.config.publish_originals
     for rel in assets:
+        if rel in photos.broken:  # not a picture: what it holds is not known, so never published
+            continue
         if originals or rel not in photos.pictures:
             outputs.add_copy(rel, site_dir / CONTENT_DIR / rel, f"{CONTENT_DIR}/{rel}", report)
     for path, (stored, owner) in photos.files.items():
         outputs.add_copy(path, stored, owner, report, named_by_content=True)
     for rel in data_files(site_dir):
+        if rel in photos.broken:
+            continue
         if originals or rel not in photos.pictures:
             outputs.add_copy(rel, site_dir / rel, rel, report)
 

@@ -38,7 +38,7 @@ from typing import Callable, NamedTuple
 from branchboard.build.cache import BuildCache, CacheDamaged, TemplateMemo
 from branchboard.build.context import BuildContext, SiteContent
 from branchboard.site.config import load_config
-from branchboard.site.content import find_content, in_section, read_sources
+from branchboard.site.content import CONTENT_DIR, find_content, in_section, read_sources
 from branchboard.errors import BoardError, BuildFailed, Report
 from branchboard.fingerprint import digest
 from branchboard.build.inputs import read_inputs
@@ -152,7 +152,8 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     articles = [rel for rel in find_content(ctx.site_dir, inputs.content)[0] if in_section(rel)]
     with read_board_data(ctx, articles, inputs.others) as board_data:
         sources, assets = read_sources(ctx.site_dir, ctx.report, cache.sources, inputs.content)
-        data, data_key = board_data.result(ctx.report)
+        checked, data_key = board_data.result(ctx.report)
+    data = checked.data
     model = build_model(ctx, sources, assets)
     _stop_if_errors(ctx.report)
 
@@ -164,6 +165,8 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]
     board = _board(ctx, data, data_key, model.urls)
+    if photos.broken:
+        _report_broken_images(ctx, model, sources, checked, bodies, photos)
     _stop_if_errors(ctx.report)
 
     incremental = ctx.writes and is_ours_as_left(cache, ctx.out)
@@ -172,7 +175,8 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     if ctx.writes and not incremental:
         outputs.stage(ctx.out)  # a full build writes each page as it is rendered
     try:
-        render_pages(ctx, SiteContent(model, bodies, assets, data, board, photos), outputs, incremental)
+        render_pages(ctx, SiteContent(model, bodies, assets, data, board, photos, checked.images), outputs,
+                     incremental)
         _stop_if_errors(ctx.report)
         if ctx.writes:
             if incremental:
@@ -190,6 +194,18 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         else:
             cache.save(ctx.site_dir, used)
     return BuildResult(ctx.report, outputs, time.perf_counter() - started, photos_made=photos.made)
+
+
+def _report_broken_images(ctx: BuildContext, model, sources, checked: "CheckedData", bodies: dict,
+                          photos) -> None:
+    """Images that cannot be read, at the lines that name them (photos.uses)."""
+    from branchboard.photos.uses import Shown, body_images, check_broken
+
+    by_rel = {s.rel: s for s in sources}
+    shown = [Shown(a.cover, f"{CONTENT_DIR}/{a.source}", *by_rel[a.source].line_of("cover"))
+             for a in model.articles if a.cover and a.source in by_rel]
+    shown += [Shown(use.image, use.file, use.line, use.col) for use in checked.images.values()]
+    check_broken(ctx.report, photos, shown, body_images(bodies))
 
 
 def _images(ctx: BuildContext, assets: list[str], inputs) -> dict:
@@ -284,14 +300,14 @@ class BoardData:
         if self._helper is not None:
             self._helper.__exit__(*exc)
 
-    def result(self, report: Report) -> tuple[dict, str]:
+    def result(self, report: Report) -> tuple["CheckedData", str]:
         if self.key not in self._cached:
             made = self._helper.result() if self._helper is not None else _read_data(*self._read_with)
             self._cached.clear()
             self._cached[self.key] = made
-        data, problems = self._cached[self.key]
-        report.extend(problems)
-        return data, self.key
+        checked = self._cached[self.key]
+        report.extend(checked.problems)
+        return checked, self.key
 
 
 class CheckedData(NamedTuple):
@@ -299,14 +315,15 @@ class CheckedData(NamedTuple):
 
     data: dict
     problems: list
+    images: dict  # (data stem, path) -> board.data.ImageUse: the fields that name a photo
 
 
 def _read_data(site_dir, schema_dirs, articles, settings) -> CheckedData:
     from branchboard.board import data as data_mod  # jsonschema is imported only when data changed
 
-    own = Report()
-    data = data_mod.read_data(site_dir, schema_dirs, articles, settings, own)
-    return CheckedData(data, own.problems)
+    own, images = Report(), {}
+    data = data_mod.read_data(site_dir, schema_dirs, articles, settings, own, images)
+    return CheckedData(data, own.problems, images)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from typing import NamedTuple
 
 import PIL
@@ -37,21 +38,51 @@ def _heif_version() -> str:
 
 # what decides the bytes made (with the source's bytes and the widths): a
 # change here, in Pillow or in pillow-heif makes every derived file again
-PARAMS = (f"derive 1; jpeg q{JPEG_QUALITY} progressive optimized; png optimized; Pillow {PIL.__version__}; "
+PARAMS = (f"derive 2; jpeg q{JPEG_QUALITY} progressive optimized; png optimized; Pillow {PIL.__version__}; "
           f"pillow-heif {_heif_version()}")
 
 
 class Use(NamedTuple):
-    """A named way pages show an image: the widths made of it, in pixels."""
+    """A named way pages show an image: the boxes it fills, in pixels.
+
+    A box ``(width, 0)`` is a width (a card, an article's column); a box
+    ``(width, height)`` is a slot the image covers (CSS ``object-fit:
+    cover``), so a photo wider than the slot's shape is made wider to fill
+    its height.  One file is made per box, none wider than the photo."""
 
     name: str
-    widths: tuple[int, ...]
+    boxes: tuple[tuple[int, int], ...]
 
+
+def _mm_at(dpi: int, mm: float) -> int:
+    return math.ceil(mm / 25.4 * dpi)
+
+
+PRINT_DPI = 300
+# the largest photo slot of the print products, in mm: the model post card's
+# photo (44 x 58, A5); the honor poster's is at most 40.5 x 54 (A3)
+PRINT_SLOT_MM = (44, 58)
 
 USES = {
-    "thumb": Use("thumb", (480,)),  # a listing's or the home page's card
-    "body": Use("body", (800, 1600)),  # in an article, and its cover there (srcset)
+    # a listing's or the home page's card (480 wide), which also fills the
+    # screen's photo slot, 13 x 17.3 vmin: 281 x 374 at 3840 x 2160
+    "thumb": Use("thumb", ((480, 374),)),
+    # in an article, and its cover there (srcset)
+    "body": Use("body", ((800, 0), (1600, 0))),
+    # a slide's cover on the screen: 32 x 18 vmin at 3840 x 2160, or the
+    # width of a portrait 4K screen (2160) by 30 vmin (srcset)
+    "screen": Use("screen", ((692, 389), (2160, 648))),
+    # the print products, at 300 dpi for their slot: no more pixels than a
+    # printer can put on paper (a phone photo would be 2,400 dpi there)
+    "print": Use("print", ((_mm_at(PRINT_DPI, PRINT_SLOT_MM[0]), _mm_at(PRINT_DPI, PRINT_SLOT_MM[1])),)),
 }
+
+
+def box_width(box: tuple[int, int], size: tuple[int, int]) -> int:
+    """How wide an image of ``size`` is made to fill ``box`` (never wider than it is)."""
+    width, height = box
+    needed = max(width, math.ceil(height * size[0] / size[1])) if height else width
+    return min(needed, size[0])
 
 
 class Derived(NamedTuple):
@@ -68,53 +99,70 @@ class Derived(NamedTuple):
 
 
 class PhotoError(Exception):
-    """The source is not an image Pillow can read (message in Chinese)."""
+    """The source is not an image Pillow can read: what is wrong, in Chinese,
+    to follow the image's name ("图片 a.jpg 打不开：…")."""
 
 
 def is_processed(rel: str) -> bool:
     return rel.lower().endswith(PROCESSED)
 
 
-def widths_for(source_width: int, wanted: tuple[int, ...]) -> tuple[int, ...]:
-    """The widths to make of an image this wide: never wider than it is."""
-    return tuple(sorted({min(w, source_width) for w in wanted}))
+def widths_for(size: tuple[int, int], use: Use) -> tuple[int, ...]:
+    """The widths to make of an upright image of ``size`` for a use."""
+    return tuple(sorted({box_width(box, size) for box in use.boxes}))
 
 
-def derive(data: bytes, uses: list[Use]) -> dict[str, list[Derived]]:
-    """Every use's files of one source image (its bytes), narrowest first."""
+class Made(NamedTuple):
+    """What derive made of one source image."""
+
+    size: tuple[int, int]  # of the source, upright
+    files: dict[str, list[Derived]]  # use name -> its files, narrowest first
+
+
+def derive(data: bytes, uses: list[Use]) -> Made:
+    """Every use's files of one source image (its bytes)."""
     try:
-        image = _open_upright(data, max(w for use in uses for w in use.widths))
-        keeps_png = _keeps_png(image)
-        image = _in_srgb(image, keeps_png)
+        image, size, kind = _open_upright(data, uses)
+        keeps_png = _keeps_png(image, kind)
+        palette = keeps_png and image.mode in ("1", "P")  # a drawing in few colours: a palette PNG again
+        image = _in_srgb(_eight_bit(image), keeps_png)
     except Image.DecompressionBombError:
-        raise PhotoError(f"图片的像素多得不正常（超过 {2 * Image.MAX_IMAGE_PIXELS // 10000} 万像素），"
-                         "可能是损坏或伪造的文件，为了安全没有处理；请换一张正常的照片") from None
+        raise PhotoError(f"的像素多得不正常（超过 {2 * Image.MAX_IMAGE_PIXELS // 10000} 万像素），"
+                         "可能是损坏或伪造的文件，为了安全没有处理") from None
+    except Image.UnidentifiedImageError:
+        raise PhotoError("打不开：这不是图片文件（也许是网页、文档或别的文件改了扩展名）") from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise PhotoError(f"图片打不开：{exc}") from None
+        if "truncated" in str(exc):
+            raise PhotoError("打不开：文件不完整（可能没有复制完，或者传输时断了）") from None
+        raise PhotoError(f"打不开：图片文件坏了（{exc}）") from None
     made: dict[int, Derived] = {}
     result = {}
     for use in uses:
-        result[use.name] = [made.get(w) or made.setdefault(w, _scaled(image, w, keeps_png))
-                            for w in widths_for(image.width, use.widths)]
-    return result
+        result[use.name] = [made.get(w) or made.setdefault(w, _scaled(image, w, keeps_png, palette))
+                            for w in widths_for(size, use)]
+    return Made(size, result)
 
 
-def _open_upright(data: bytes, widest: int) -> Image.Image:
+def _open_upright(data: bytes, uses: list[Use]) -> tuple[Image.Image, tuple[int, int], str]:
+    """The image decoded upright (at a reduced scale where the uses allow),
+    its full size upright, and its format (JPEG, PNG, ...)."""
     if data[4:8] == b"ftyp":  # HEIF's box: Pillow reads it only with pillow-heif's opener
         _open_heif()
     image = Image.open(io.BytesIO(data))
+    turned = image.getexif().get(_ORIENTATION) in _SWAPS_SIDES
+    width, height = image.size
+    shown = (height, width) if turned else (width, height)
     if image.format == "JPEG":
         # decode at 1/2, 1/4 or 1/8 scale when that is still as wide as the
         # widest file wanted: a 12-megapixel photo costs a quarter or less
-        turned = image.getexif().get(_ORIENTATION) in _SWAPS_SIDES
-        width, height = image.size
-        shown_width = height if turned else width
-        if widest < shown_width:
-            scale = widest / shown_width
-            image.draft("RGB", (max(1, int(width * scale + 0.999)), max(1, int(height * scale + 0.999))))
+        widest = max(w for use in uses for w in widths_for(shown, use))
+        if widest < shown[0]:
+            scale = widest / shown[0]
+            image.draft("RGB", (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
     image.load()
     upright = ImageOps.exif_transpose(image)
-    return upright if upright is not None else image
+    # the size as taken, not as decoded: what a print needs is judged by it
+    return (upright if upright is not None else image), shown, image.format
 
 
 def _open_heif() -> None:
@@ -122,21 +170,32 @@ def _open_heif() -> None:
     try:
         import pillow_heif
     except ImportError:
-        raise PhotoError("这是 HEIC 格式的照片（苹果手机），需要先安装 pillow-heif：pip install pillow-heif") from None
+        raise PhotoError("是 HEIC 格式的照片（苹果手机），需要先安装 pillow-heif：pip install pillow-heif") from None
     pillow_heif.register_heif_opener()
 
 
-def _keeps_png(image: Image.Image) -> bool:
+def _keeps_png(image: Image.Image, kind: str) -> bool:
     """An image with transparency or few colours stays a PNG."""
-    if image.format == "JPEG":
+    if kind == "JPEG":
         return False
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         alpha = image.convert("RGBA").getchannel("A")
         if alpha.getextrema()[0] < 255:
             return True
-    if image.format == "PNG":
-        return image.mode in ("1", "P") or image.convert("RGB").getcolors(FEW_COLOURS) is not None
+    if kind == "PNG":
+        return image.mode in ("1", "P") or _eight_bit(image).convert("RGB").getcolors(FEW_COLOURS) is not None
     return False
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit (or 32-bit) grey image as 8 bits: Pillow's own conversion
+    would clip every value above 255 to white."""
+    if image.mode.startswith("I"):
+        high = 65535 if image.mode.startswith("I;16") else max(image.getextrema()[1], 1)
+        return image.convert("I").point(lambda v: v * (255 / high)).convert("L")
+    if image.mode == "F":
+        return image.point(lambda v: v * 255).convert("L")
+    return image
 
 
 def _in_srgb(image: Image.Image, keeps_png: bool) -> Image.Image:
@@ -146,10 +205,12 @@ def _in_srgb(image: Image.Image, keeps_png: bool) -> Image.Image:
     if profile:
         from PIL import ImageCms
 
+        # the pixels in the profile's own space: CMYK and grey converted by
+        # it, not first by Pillow's naive formula
+        pixels = image if mode == "RGB" and image.mode in ("CMYK", "L") else image.convert(mode)
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            converted = ImageCms.profileToProfile(image.convert("RGBA" if mode == "RGBA" else "RGB"), source,
-                                                  ImageCms.createProfile("sRGB"), outputMode=mode)
+            converted = ImageCms.profileToProfile(pixels, source, ImageCms.createProfile("sRGB"), outputMode=mode)
             if converted is not None:
                 return converted
         except (ImageCms.PyCMSError, OSError):
@@ -161,13 +222,15 @@ def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
-def _scaled(image: Image.Image, width: int, as_png: bool) -> Derived:
+def _scaled(image: Image.Image, width: int, as_png: bool, palette: bool = False) -> Derived:
     if width < image.width:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     image.info = {}  # nothing of the source's metadata is written
     out = io.BytesIO()
     if as_png:
+        if palette:  # a quarter of the bytes for a logo or a chart
+            image = image.quantize(FEW_COLOURS, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         image.save(out, "PNG", optimize=True)
         return Derived(image.width, image.height, ".png", out.getvalue())
     image.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)

@@ -56,6 +56,8 @@ class Photos:
     files: dict = field(default_factory=dict)  # output path -> (file in the cache, the image as messages name it)
     made: int = 0  # images processed by this build (not taken from the cache)
     fingerprint: str = ""  # of every picture: pages that name the photos depend on it
+    sizes: dict = field(default_factory=dict)  # the image's output path -> its size upright, as taken
+    broken: dict = field(default_factory=dict)  # the image's output path -> why it cannot be read (Chinese)
 
     def picture(self, rel: str, use: str) -> Picture | None:
         return self.pictures.get(rel, {}).get(use)
@@ -93,14 +95,18 @@ class _Job(NamedTuple):
 
 def process_photos(ctx: BuildContext, images: dict[str, ImageSource],
                    progress: Callable[[int, int], None] | None = None) -> Photos:
-    """The pictures of every image to process (see image_sources); problems
-    (an image that cannot be read) go to the report.  ``progress(done,
+    """The pictures of every image to process (see image_sources).  An image
+    that cannot be read is kept in ``broken``: the places that show it
+    report it with their lines (check_image_uses).  ``progress(done,
     total)`` is called as photos are made, once making them has taken a while."""
     where = store.folder(ctx.site_dir)
-    found: dict[str, dict[str, list]] = {}
+    checked = ctx.memo.photo_sets
+    found: dict[str, dict[str, store.StoredSet]] = {}
+    broken: dict[str, str] = {}
     jobs: list[_Job] = []
     for rel, image in images.items():
-        sets = {name: store.read_set(where, store.set_key(image.digest, use)) for name, use in USES.items()}
+        sets = {name: store.read_set(where, store.set_key(image.digest, use), checked)
+                for name, use in USES.items()}
         found[rel] = sets
         missing = tuple(name for name, files in sets.items() if files is None)
         if missing:
@@ -110,22 +116,27 @@ def process_photos(ctx: BuildContext, images: dict[str, ImageSource],
     for done, (job, outcome) in enumerate(zip(jobs, map_in_processes(_make, jobs, min_items=PARALLEL_MIN,
                                                                       state=state)), start=1):
         if isinstance(outcome, str):
-            ctx.report.error(images[job.rel].owner, None, None, outcome,
-                             "用手机或电脑重新导出这张图片（JPEG 或 PNG），再放回原处。")
+            broken[job.rel] = outcome
             del found[job.rel]
             continue
         found[job.rel].update(outcome)
+        if ctx.writes:
+            for name, made in outcome.items():
+                store.remember(where, store.set_key(images[job.rel].digest, USES[name]), made, checked)
         if progress is not None and time.perf_counter() - started > SHOW_PROGRESS_AFTER:
             progress(done, len(jobs))
-    photos = _published(where, found, images, len(jobs))
+    photos = _published(where, found, broken, images, len(jobs))
+    keys = {store.set_key(images[rel].digest, USES[name]) for rel in found for name in USES}
+    for key in set(checked) - keys:  # a photo changed or gone
+        del checked[key]
     if ctx.writes and not ctx.report.has_errors():
         keep = {posixpath.basename(str(path)) for path, _rel in photos.files.values()}
-        keep |= {f"{store.set_key(images[rel].digest, USES[name])}{store.RECORD}" for rel in found for name in USES}
+        keep |= {f"{key}{store.RECORD}" for key in keys}
         store.prune(where, keep)
     return photos
 
 
-def _make(state: tuple[Path, bool], job: _Job) -> dict[str, list] | str:
+def _make(state: tuple[Path, bool], job: _Job) -> dict[str, store.StoredSet] | str:
     """In a worker: the job's uses of one image made (and stored when the
     build writes), or what is wrong with the image."""
     where, writes = state
@@ -135,29 +146,31 @@ def _make(state: tuple[Path, bool], job: _Job) -> dict[str, list] | str:
     except PhotoError as exc:
         return str(exc)
     except OSError as exc:
-        return f"图片读不出来：{exc.strerror or exc}"
+        return f"读不出来：{exc.strerror or exc}"
     source_digest = hashlib.sha256(data).hexdigest()
     if not writes:  # `check`: the names are enough
-        return {name: [store.StoredFile(d.width, d.height, store.stored_name(d)) for d in files]
-                for name, files in made.items()}
-    return {name: store.write_set(where, store.set_key(source_digest, USES[name]), files)
-            for name, files in made.items()}
+        return {name: store.StoredSet(made.size, [store.StoredFile(d.width, d.height, store.stored_name(d))
+                                                  for d in files])
+                for name, files in made.files.items()}
+    return {name: store.write_set(where, store.set_key(source_digest, USES[name]), made.size, files)
+            for name, files in made.files.items()}
 
 
-def _published(where: Path, found: dict[str, dict[str, list]], images: dict[str, ImageSource],
-               made: int) -> Photos:
-    pictures, files = {}, {}
+def _published(where: Path, found: dict[str, dict[str, store.StoredSet]], broken: dict[str, str],
+               images: dict[str, ImageSource], made: int) -> Photos:
+    pictures, files, sizes = {}, {}, {}
     for rel in sorted(found):
         stem, _suffix = posixpath.splitext(rel)
         uses = {}
         for name, stored in found[rel].items():
             entries = []
-            for f in stored:
+            for f in stored.files:
                 path = f"{stem}-{f.width}w.{f.digest[:10]}{posixpath.splitext(f.name)[1]}"
                 files[path] = (where / f.name, images[rel].owner)
                 entries.append((path, f.width, f.height))
             uses[name] = Picture(tuple(entries))
+            sizes[rel] = stored.size
         pictures[rel] = uses
     fingerprint = hashlib.sha256(repr(sorted((rel, sorted(uses.items())) for rel, uses in pictures.items()))
                                  .encode("utf-8")).hexdigest()[:24]
-    return Photos(pictures, files, made, fingerprint)
+    return Photos(pictures, files, made, fingerprint, sizes, broken)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from branchboard.board.figures import Honors, ModelPost
+from branchboard.board.figures import Board, Honors, ModelPost
+from branchboard.photos.derive import PRINT_SLOT_MM
+from branchboard.photos.uses import Printed, Shown
 from branchboard.site.config import SiteConfig
 from branchboard.printing.sizes import PAPER, PdfFile, Printable, mm_text, screen_zoom
 
@@ -28,6 +30,7 @@ CARD_W, CARD_H = PAPER["A5"][1], PAPER["A5"][0]
 POST_NAME_SPACE = 128  # width for the post name beside the photo
 PLEDGE_W, PLEDGE_H = 184, 36  # the pledge box's text area
 PLEDGE_SIZES = (8.0, 3.2)  # largest and smallest pledge type, mm
+POST_PHOTO_MM = PRINT_SLOT_MM  # the card's photo: the largest print slot, the print files are sized for it
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def plan_model_posts(posts: tuple[ModelPost, ...] | None, config: SiteConfig) ->
     cards = [PostCard(p, round(min(13.0, POST_NAME_SPACE / max(len(p.post), 1)), 2),
                       pledge_size(p.pledge) if p.pledge else 0) for p in posts]
     pdf = PdfFile("model-posts.pdf", CARD_W, CARD_H, len(cards), "A5 横向")
-    context = {"title": "党员示范岗牌（A5 横向）", "cards": cards, "pdf": pdf,
+    context = {"title": "党员示范岗牌（A5 横向）", "cards": cards, "pdf": pdf, "photo_mm": POST_PHOTO_MM,
                "branch": config.organization or config.title,
                "page_width": CARD_W, "page_height": CARD_H, "zoom": screen_zoom(CARD_W, CARD_H),
                "paper_text": "A5 横向（210 × 148 毫米）"}
@@ -113,3 +116,28 @@ def plan_model_posts(posts: tuple[ModelPost, ...] | None, config: SiteConfig) ->
         files=(pdf,), send="", advice="用 A5 纸横向打印 model-posts.pdf，每岗一张，过塑后挂在岗位上",
         detail=f"{len(cards)} 个示范岗")
     return printable, [("print/model-posts.html", "print/model-posts.html", context)]
+
+
+def printed_photos(board: Board, data: dict, images: dict) -> list[Printed]:
+    """The photos the honor poster and the post cards print, with their
+    slots, each at the data entry that names it (``images``: the data's
+    image fields, (stem, path) -> board.data.ImageUse)."""
+    found = []
+
+    def add(stem: str, path: tuple, product: str, slot: tuple[float, float]) -> None:
+        use = images.get((stem, path))
+        if use is not None:
+            found.append(Printed(use.image, product, slot, Shown(use.image, use.file, use.line, use.col)))
+
+    honors = board.honors
+    if honors is not None and honors.latest is not None:
+        latest = honors.latest
+        grid = poster_grid([len(g.awards) for g in latest.groups])
+        slot = (grid.photo_width, grid.row_height - 6)  # the card's height inside its 3 mm padding
+        for i, period in enumerate(data.get("honors") or ()):
+            if (period["period"], period["date"]) == (latest.period, latest.date):
+                for j, _award in enumerate(period["awards"]):
+                    add("honors", (i, "awards", j, "photo"), "光荣榜海报", slot)
+    for i, _post in enumerate(data.get("model_posts") or () if board.model_posts else ()):
+        add("model_posts", (i, "photo"), "示范岗牌", POST_PHOTO_MM)
+    return found
