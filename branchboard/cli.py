@@ -247,6 +247,7 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
 
 def run_new(args, site: Path) -> int:
     from branchboard.scaffold import new
+    from branchboard.site.placeholders import PLACEHOLDER
 
     report = Report()
     config = load_config(site, report)
@@ -279,6 +280,6 @@ def run_new(args, site: Path) -> int:
         print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 python build.py check 检查，"
               "再运行 python build.py 生成网站（或用 python build.py serve 边改边看）。")
     else:
-        print(f"下一步：用记事本打开 {created.rel}{where}，把“{new.PLACEHOLDER}”改成实际内容并保存，"
+        print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               "然后运行 python build.py check 检查。")
     return EXIT_OK

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from branchboard.errors import BoardError, Report
+from branchboard.site import placeholders
 from branchboard.site.schema import (Context, Document, Field, Schema, as_date, choices, convert,
                                      declared_checks, explain, format_number, inside, missing, normalise,
                                      parse_size, parse_time, read_schema, referenced, shown)
@@ -220,6 +221,8 @@ def read_data(site_dir: Path, schema_dirs: list[Path], content_articles: set[str
             continue
         document = Document(rel, text, positions, schema.root, report)
         result[path.stem] = _check_file(value, schema, document, ctx)
+        for at, found in placeholders.in_value(result[path.stem]):
+            document.error(at, placeholders.message(found, f"“{document.name(at)}”"), placeholders.HINT)
         if images is not None:
             for at in _image_paths(schema.root, result[path.stem], ()):
                 images[(path.stem, at)] = ImageUse(f"data/{_value_at(result[path.stem], at)}", rel,

@@ -37,6 +37,7 @@ from branchboard.build.speedups import CHOSEN
 from branchboard.site.model import Article, SiteModel
 from branchboard.parallel import map_in_processes
 from branchboard.photos.uses import REEXPORT, broken_problem
+from branchboard.site import placeholders
 
 if TYPE_CHECKING:
     from branchboard.build.context import BuildContext
@@ -207,6 +208,8 @@ def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page:
     rendered = renderer.render(text, _recording_resolver(ctx, source, page, record))
     problems = tuple(BodyProblem(line_of(text, p.url, body_line), p.message, p.hint, p.level)
                      for p in rendered.problems)
+    problems += tuple(BodyProblem(body_line + i, placeholders.message(found, "正文"), placeholders.HINT, "error")
+                      for i, found in enumerate(map(placeholders.in_line, text.split("\n"))) if found)
     fingerprint = html_fingerprint(rendered.html, rendered.toc)
     names = frozenset(value.rsplit("/", 1)[-1] for value in _ADDRESS.findall(rendered.html))
     return Body(fingerprint, rendered.headings, problems, tuple(dict.fromkeys(record)), names,

@@ -150,17 +150,18 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
     from branchboard.photos.stage import process_photos
 
     articles = [rel for rel in find_content(ctx.site_dir, inputs.content)[0] if in_section(rel)]
+    data_problems = Report()
     with read_board_data(ctx, articles, inputs.others) as board_data:
         sources, assets = read_sources(ctx.site_dir, ctx.report, cache.sources, inputs.content)
-        checked, data_key = board_data.result(ctx.report)
+        checked, data_key = board_data.result(data_problems)
     data = checked.data
     model = build_model(ctx, sources, assets)
-    _stop_if_errors(ctx.report)
+    _stop_if_errors(ctx.report)  # an article that cannot be read: the rest would mislead
+    ctx.report.extend(data_problems.problems)  # the data's mistakes stop the build after the bodies'
 
     if not ctx.writes:
         cache.read_only()
     photos = process_photos(ctx, _images(ctx, assets, inputs), options.on_photos)
-    _stop_if_errors(ctx.report)
     bodies = convert_articles(ctx, model, sources, assets, photos)
     light = cache.drop_texts()  # converted: the Markdown is not needed any more
     sources = [light.get(s.rel, s) for s in sources]

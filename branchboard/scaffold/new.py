@@ -7,8 +7,9 @@
 
 Nothing is overwritten: an article whose file exists is refused, and a data
 file keeps every byte it had (yamlappend).  Every entry is valid for its
-schema as it stands, so `check` passes at once; its placeholders (待填写) are
-for the secretary to replace.
+schema as it stands; its placeholders (待填写, and a new article's first
+line) are for the secretary to replace, and a build refuses a page that
+still shows one (site.placeholders).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from typing import Callable
 from branchboard.board import data as data_mod
 from branchboard.site.config import SiteConfig
 from branchboard.site.content import CONTENT_DIR, find_content, is_ignored
+from branchboard.site.placeholders import BODY, PLACEHOLDER
 from branchboard.errors import BoardError, Report, did_you_mean
 from branchboard.site.theme import find_theme
 from branchboard.locks import site_lock
 from branchboard.scaffold.yamlappend import Refused, append_entry, start_list_file
 from branchboard.site.yamlio import load_yaml
 
-PLACEHOLDER = "待填写"
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%\s\x00-\x1f]+')
 SLUG_LENGTH = 60  # characters; a Chinese character takes three bytes of a 255-byte name
 
@@ -68,7 +69,7 @@ ARTICLE = """\
 # 封面: images/照片.jpg     （要封面图时删掉这一行开头的 # 号，照片放在 {folder}/images/ 里）
 ---
 
-在这里写正文。段与段之间空一行。
+{body}段与段之间空一行。
 
 <!--
 插入照片：把照片放进 {folder}/images/ 文件夹，然后在正文里单独写一行：
@@ -106,7 +107,7 @@ def new_article(site_dir: Path, config: SiteConfig, section: str, title: str,
     folder = f"{CONTENT_DIR}/{section_id}"
     rel = f"{folder}/{today:%Y-%m-%d}-{slug}.md"
     text = ARTICLE.format(title=yaml_text(title), date=f"{today:%Y-%m-%d}",
-                          author=yaml_text(config.author) if config.author else "", folder=folder)
+                          author=yaml_text(config.author) if config.author else "", folder=folder, body=BODY)
     path = site_dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from branchboard.errors import BoardError, Report, did_you_mean
+from branchboard.site import placeholders
 from branchboard.site.yamlio import Positions, load_yaml, parse_datetime, read_text
 
 CONTENT_DIR = "content"
@@ -281,8 +282,13 @@ def read_source(site_dir: Path, rel: str, report: Report, before: ParsedFile | N
     if not ok:
         return None
     lines = {key[0]: positions.of(key) for key in positions.values if len(key) == 1}
-    return Source(rel=rel, meta=meta, body=body, body_line=body_line, lines=lines,
-                  body_digest=body_digest, front_digest=front_digest)
+    source = Source(rel=rel, meta=meta, body=body, body_line=body_line, lines=lines,
+                    body_digest=body_digest, front_digest=front_digest)
+    if not meta.get("draft"):  # a draft is not published: it may keep them
+        for (name, *_rest), found in placeholders.in_value(meta):
+            report.error(path, *source.line_of(name), placeholders.message(found, FIELDS[name][0]),
+                         placeholders.HINT)
+    return source
 
 
 def _check_fields(raw: dict, positions: Positions, path: str, report: Report):
