@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import posixpath
 import re
@@ -31,7 +32,6 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from branchboard.photos.derive import USES
 from branchboard.printing.pdf import pdf_jobs, render_pdf, written_print_pages
 from conftest import BUILD_PY, PROJECT, find_chromium
 
@@ -217,9 +217,10 @@ def pdf_images(pdf: Path) -> list[tuple[int, int]]:
 
 
 def test_the_poster_embeds_print_sized_pictures_not_the_originals(poster):
-    """Each photo in the poster's PDF is no wider than the widest derived
-    file (1600 px; a picture on the poster is a few centimetres wide, which
-    300 dpi fills with about 600) and never the phone's 4032x3024 picture."""
+    """Each photo in the poster's PDF is the print-sized file: 300 dpi for
+    the largest print slot, 44 x 58 mm (520 x 686 pixels), filled as CSS
+    object-fit: cover fills it (a 4:3 landscape photo 915 wide), and never
+    the phone's 4032x3024 picture."""
     page = BeautifulSoup(poster["page"].read_text(encoding="utf-8"), "html.parser")
     photos = [img for img in page.select("img.honor-photo") if not img["src"].endswith(".svg")]
     assert photos, "the poster shows no photo"
@@ -227,11 +228,12 @@ def test_the_poster_embeds_print_sized_pictures_not_the_originals(poster):
     for p in source_photos(PROJECT).values():
         image = Image.open(p)
         originals |= {image.size, image.size[::-1]}
-    widest = max(w for use in USES.values() for w in use.widths)
     images = pdf_images(poster["pdf"])
     assert len(images) >= len({img["src"] for img in photos}), images
-    for size in images:
-        assert size not in originals and size[0] <= widest, size
+    for width, height in images:
+        assert (width, height) not in originals
+        filled = max(520, math.ceil(686 * width / height))  # the slot, filled at this shape
+        assert width <= filled + 1 and (width >= 519 or height >= 685), (width, height)
 
 
 # -- the meeting-room screen -------------------------------------------------------------------
@@ -302,3 +304,27 @@ def test_chromium_at_3840x2160_fetches_no_image_the_count_misses(example, browse
     assert files - {f for g in groups for f in g} == set()  # each fetched file is one the page names
     fetched_bytes = sum(f.stat().st_size for f in files)
     assert fetched_bytes <= sum(f.stat().st_size for f in largest_files(groups))
+
+
+def test_every_photo_on_a_3840x2160_screen_has_the_pixels_of_its_slot(example, browser):
+    """Sized for the slot: on a 4K screen no photo is stretched (each file
+    has at least as many pixels as the slot it fills, object-fit: cover)."""
+    context = browser.new_context(viewport={"width": 3840, "height": 2160}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    shown = {}
+    try:
+        page = context.new_page()
+        page.goto((example / "screen" / "index.html").as_uri(), wait_until="load")
+        for _slide in range(16):
+            page.wait_for_function("[...document.images].every(i => i.complete)")
+            for found in page.evaluate("""() => [...document.images]
+                    .filter(i => i.offsetWidth > 0 && !i.currentSrc.endsWith('.svg'))
+                    .map(i => [i.currentSrc, i.naturalWidth, i.naturalHeight, i.clientWidth, i.clientHeight])"""):
+                shown[found[0]] = found[1:]
+            page.keyboard.press("ArrowRight")
+    finally:
+        context.close()
+    assert shown, "no photo was shown on any slide"
+    for src, (width, height, slot_width, slot_height) in shown.items():
+        stretched = max(slot_width / width, slot_height / height)
+        assert stretched <= 1.02, (src, (width, height), (slot_width, slot_height))

@@ -67,11 +67,11 @@ USES = {
     # a listing's or the home page's card (480 wide), which also fills the
     # screen's photo slot, 13 x 17.3 vmin: 281 x 374 at 3840 x 2160
     "thumb": Use("thumb", ((480, 374),)),
-    # in an article, and its cover there (srcset)
+    # in an article, and its cover there (srcset); also a slide's cover on
+    # the screen, 32 x 18 vmin: 692 x 389 at 3840 x 2160 (a portrait screen
+    # shows it 100vw wide: 1600 is its srcset's widest, not a 2160 file more,
+    # which would cost more than every other size of the photo together)
     "body": Use("body", ((800, 0), (1600, 0))),
-    # a slide's cover on the screen: 32 x 18 vmin at 3840 x 2160, or the
-    # width of a portrait 4K screen (2160) by 30 vmin (srcset)
-    "screen": Use("screen", ((692, 389), (2160, 648))),
     # the print products, at 300 dpi for their slot: no more pixels than a
     # printer can put on paper (a phone photo would be 2,400 dpi there)
     "print": Use("print", ((_mm_at(PRINT_DPI, PRINT_SLOT_MM[0]), _mm_at(PRINT_DPI, PRINT_SLOT_MM[1])),)),
