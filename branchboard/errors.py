@@ -97,6 +97,19 @@ class BuildFailed(Exception):
         self.report = report
 
 
+def case_hint(path: str, files, folder: str) -> str:
+    """A "did you mean" for a name that differs from a file's only in case
+    (photo.JPG for photo.jpg), written as from ``folder``: Windows does not
+    mind, a web server does.  ``files`` are paths from the same root as ``path``."""
+    import posixpath
+
+    same = [f for f in files if f.lower() == path.lower()]
+    if not same:
+        return ""
+    written = posixpath.relpath(same[0], folder) if folder else same[0]
+    return f"是不是想写“{written}”？文件名的大小写要和文件完全一样（网站放到服务器上时大小写不同就打不开）。"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A Chinese "did you mean" hint, or "" when nothing is close."""
     import difflib  # only when a mistake is being explained

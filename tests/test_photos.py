@@ -294,9 +294,16 @@ def test_a_picture_claiming_a_huge_size_is_refused_in_chinese(make_site):
         result.err
 
 
-@pytest.mark.parametrize("where", ["body", "cover"])
+@pytest.mark.parametrize("where", ["body", "cover", "data"])
 def test_a_name_that_differs_only_in_case_gets_a_did_you_mean(make_site, where):
     files = {"content/news/images/Photo.JPG": phone_photo()}
+    if where == "data":
+        files = {"content/news/a.md": article("甲"), "data/photos/王建国.JPG": phone_photo(),
+                 "data/photos/王建华.jpg": phone_photo(),  # close, but not the one
+                 "data/model_posts.yaml": "- {岗位: 检修岗, 带头人: 王建国, 照片: photos/王建国.jpg}\n"}
+        result = make_site(files).run("build", "--now", "2026-11-25")
+        assert result.code == 1 and "是不是想写“photos/王建国.JPG”" in result.err, result.text
+        return
     if where == "body":
         files["content/news/a.md"] = article("大小写", body="![现场](images/photo.jpg)\n")
     else:

@@ -36,6 +36,7 @@ from branchboard.build.markup import (EXTENSIONS, LinkProblemError, MarkdownRend
 from branchboard.build.speedups import CHOSEN
 from branchboard.site.model import Article, SiteModel
 from branchboard.parallel import map_in_processes
+from branchboard.errors import case_hint
 from branchboard.photos.uses import REEXPORT, broken_problem
 from branchboard.site import placeholders
 
@@ -171,17 +172,6 @@ def resolve_link(ctx: LinkContext, source: str, page: str, target: str, is_image
     raise LinkProblemError(f"{kind} {CONTENT_DIR}/{path} 不存在",
                            case_hint(path, ctx.assets, posixpath.dirname(source))
                            or "检查文件名（包括大小写和扩展名）和所在文件夹。")
-
-
-def case_hint(path: str, files, folder: str) -> str:
-    """A "did you mean" for a name that differs from a file's only in case
-    (photo.JPG for photo.jpg), written as from ``folder`` (the article's):
-    Windows does not mind, a web server does."""
-    same = [f for f in files if f.lower() == path.lower()]
-    if not same:
-        return ""
-    written = posixpath.relpath(same[0], folder) if folder else same[0]
-    return f"是不是想写“{written}”？文件名的大小写要和文件完全一样（网站放到服务器上时大小写不同就打不开）。"
 
 
 def _outcome(ctx, source, page, target, is_image) -> LinkAnswer:

@@ -26,12 +26,13 @@ value (``single``) in its place, a mapping one value for one of its fields
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from branchboard.errors import BoardError, Report, did_you_mean
+from branchboard.errors import BoardError, Report, case_hint, did_you_mean
 from branchboard.site.yamlio import Positions, load_yaml, loader_class, parse_datetime, read_text
 
 TYPES = {"text", "integer", "number", "boolean", "date", "time", "enum", "image",
@@ -470,8 +471,10 @@ def explain(path: tuple, value, whole, doc: Document, ctx: Context) -> tuple[str
             return f"{name} 的路径不能跳出 data 文件夹：“{value}”", "把照片放进 data 文件夹，再从 data 下面写路径。"
         folder = ctx.data_dir / Path(value).parent
         files = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        beside = [posixpath.join(posixpath.dirname(value), f) for f in files]
         return (f"{name} 找不到照片文件 data/{value}",
-                did_you_mean(Path(value).name, files) or "把照片放进 data 文件夹（如 data/photos/），路径从 data 下面写起。")
+                case_hint(value, beside, "") or did_you_mean(Path(value).name, files)
+                or "把照片放进 data 文件夹（如 data/photos/），路径从 data 下面写起。")
     if isinstance(value, str) and spec.type == "article":
         return (f"{name} 指向的文章 content/{value} 不存在",
                 did_you_mean(value, ctx.articles) or "文章路径从 content 下面写起，例如 study/2026-11-25.md。")
