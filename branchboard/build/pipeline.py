@@ -156,8 +156,10 @@ def _build(options: Options, cache: BuildCache, started: float) -> BuildResult:
         checked, data_key = board_data.result(data_problems)
     data = checked.data
     model = build_model(ctx, sources, assets)
-    _stop_if_errors(ctx.report)  # an article that cannot be read: the rest would mislead
-    ctx.report.extend(data_problems.problems)  # the data's mistakes stop the build after the bodies'
+    unreadable = ctx.report.has_errors()  # an article that cannot be read: the rest would mislead
+    ctx.report.extend(data_problems.problems)  # else the data's mistakes stop the build after the bodies'
+    if unreadable:
+        raise BuildFailed(ctx.report)
 
     if not ctx.writes:
         cache.read_only()
