@@ -140,6 +140,11 @@ def describe_os_error(exc: OSError, site_dir: Path | None = None) -> str:
         return f"文件{where} 正被别的程序打开（例如浏览器、WPS 或杀毒软件），请关闭那个程序后重新运行。"
     if code == errno.ENAMETOOLONG:
         return f"文件名太长，系统不允许：{path}。请把文件名或文章信息里的网址名（slug）改短一些。"
+    in_cache = ".cache/" in path.replace("\\", "/")
+    cache_hint = "（.cache 是缓存文件夹，可以整个删掉，不会丢失任何内容；删掉后重新运行。）" if in_cache else ""
     if code in (errno.EACCES, errno.EPERM):
-        return f"没有权限写入{where}。请检查这个文件夹是否允许修改（文件属性里的“只读”），或换一个输出文件夹（--out）。"
-    return f"无法读写{where}：{exc.strerror or exc}。"
+        return (f"没有权限写入{where}。请检查这个文件夹是否允许修改（文件属性里的“只读”），"
+                f"或换一个输出文件夹（--out）。{cache_hint}")
+    if code in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST):
+        return f"无法写入{where}：那里的文件和文件夹对不上（一个同名的文件挡住了文件夹，或者反过来）。{cache_hint}"
+    return f"无法读写{where}：{exc.strerror or exc}。{cache_hint}"

@@ -425,3 +425,14 @@ def test_serve_reads_back_only_the_new_photo_s_files(site, monkeypatch):
     (site.root / "content/news/c.md").write_text(article("新照片", date="2026-11-22", 封面="images/new.jpg"),
                                                  encoding="utf-8")
     assert run(site.root, cache=cache).photos_made == 1
+
+
+def test_a_photo_cache_that_cannot_be_written_says_the_cache_may_be_deleted(site):
+    shutil.rmtree(site.root / ".cache", ignore_errors=True)
+    (site.root / ".cache/branchboard").mkdir(parents=True)
+    (site.root / ".cache/branchboard/photos").write_text("a file where the folder goes", encoding="utf-8")
+    result = site.run("build", "--now", "2026-11-25")
+    assert result.code == 1 and "Traceback" not in result.err, result.text
+    assert ".cache/branchboard/photos" in result.err and "可以整个删掉" in result.err
+    shutil.rmtree(site.root / ".cache")  # as the message says
+    assert site.run("build", "--now", "2026-11-25").code == 0
