@@ -1,0 +1,224 @@
+"""Changing values in a YAML file the way a person would: only the changed
+values' text differs.
+
+The secretary's data files carry comments, blank lines, key order, quoting
+and keys in Chinese or English that matter to her; a load-and-dump writer
+(Decap CMS's most resented habit) loses them.  Here each change is written
+into the file's own text:
+
+* a value that is there is replaced where it stands, in its own style
+  (plain, quoted, or a ``|`` block) where the new value allows it;
+* a key that is not there is added as the mapping's last key, at the
+  column of its other keys;
+* a list item (or a key) is removed with its lines.
+
+The new text is parsed before it is given back, and must read as the old
+data with exactly these changes; anything else is refused (``Refused``,
+with a Chinese message) and nothing is written.  A BOM and CRLF line ends
+are kept.  Paths name keys as the file writes them (``("表彰", 0, "姓名")``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import NamedTuple
+
+import yaml
+
+from branchboard.errors import BoardError
+from branchboard.scaffold.yamlappend import Refused
+from branchboard.site.yamlio import load_yaml, loader_class
+
+REMOVE = object()  # a change's value that removes the key or the list item
+
+
+class _Splice(NamedTuple):
+    start: int  # offsets in the raw text
+    end: int
+    text: str
+
+
+class _Text:
+    """The raw text and where its lines start (the marks count in the text
+    without its BOM and with \\n line ends; columns are the same)."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.bom = 1 if raw.startswith("\ufeff") else 0
+        self.newline = "\r\n" if "\r\n" in raw else "\n"
+        self.starts = [0]
+        for i, char in enumerate(raw):
+            if char == "\n":
+                self.starts.append(i + 1)
+
+    def offset(self, mark) -> int:
+        if mark.line >= len(self.starts):
+            return len(self.raw)
+        return self.starts[mark.line] + mark.column + (self.bom if mark.line == 0 else 0)
+
+    def line_start(self, line: int) -> int:
+        return self.starts[line] if line < len(self.starts) else len(self.raw)
+
+
+def normalised(raw: str) -> str:
+    return raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def change(raw: str, rel: str, changes: dict[tuple, object]) -> str:
+    """The text with each path set to its value (or removed, REMOVE)."""
+    text = _Text(raw)
+    try:
+        doc = load_yaml(normalised(raw), rel)[0]
+    except BoardError as err:
+        raise Refused(f"{rel} 里有错误，先改正它才能保存：第 {err.line} 行，{err.message}") from None
+    root = yaml.compose(normalised(raw), Loader=loader_class())
+    splices = [_splice(text, root, path, value, rel) for path, value in changes.items()]
+    # from the end of the text back, so offsets stand; two keys added at one
+    # place keep the order they were given in
+    splices = [s for _i, s in sorted(enumerate(splices), key=lambda pair: (pair[1].start, pair[0]), reverse=True)]
+    for before, after in zip(splices[1:], splices):
+        if before.end > after.start:
+            raise Refused(f"同时修改的几处在 {rel} 里重叠了，没有保存。请一处一处地改。")
+    new = raw
+    for s in splices:
+        new = new[:s.start] + s.text + new[s.end:]
+    _verify(doc, new, changes, rel)
+    return new
+
+
+def _splice(text: _Text, root, path: tuple, value, rel: str) -> _Splice:
+    parent, node, key_node = _find(root, path, rel)
+    if value is REMOVE:
+        return _removal(text, parent, node, key_node, rel)
+    if node is None:
+        return _addition(text, parent, path[-1], value, rel)
+    if not isinstance(node, yaml.ScalarNode):
+        raise Refused(f"{rel} 里“{_shown(path)}”不是单个值，不能这样修改。")
+    column = (key_node or node).start_mark.column  # a block's lines go deeper than this
+    return _Splice(text.offset(node.start_mark), _scalar_end(text, node), _scalar(value, node, text, column))
+
+
+def _find(root, path: tuple, rel: str):
+    """(parent node, the node or None when the last key is missing, its key node)."""
+    parent, node, key_node = None, root, None
+    for step in path:
+        parent = node
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            found = next(((k, v) for k, v in node.value if str(k.value) == step), None)
+            key_node, node = found if found else (None, None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            key_node, node = None, node.value[step]
+        else:
+            raise Refused(f"{rel} 里找不到“{_shown(path)}”，文件可能刚被别人改过。请重新打开再改。")
+        if node is None and step is not path[-1]:
+            raise Refused(f"{rel} 里找不到“{_shown(path)}”，文件可能刚被别人改过。请重新打开再改。")
+    return parent, node, key_node
+
+
+def _shown(path: tuple) -> str:
+    return " → ".join(f"第 {p + 1} 项" if isinstance(p, int) else str(p) for p in path)
+
+
+def _scalar_end(text: _Text, node) -> int:
+    """Where a scalar's own text ends: a block scalar's end mark lies after
+    its line break and any blank lines, which stay."""
+    end = text.offset(node.end_mark)
+    if node.style in ("|", ">"):
+        while end > 0 and text.raw[end - 1] in "\r\n":
+            end -= 1
+    return end
+
+
+def _scalar(value, node, text: _Text, column: int) -> str:
+    """A value written as the node it replaces was (if any), where that
+    reads back as the value; ``column``: of its key, or of its list item."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    value = str(value)
+    if node is not None and node.style in ("|", ">") or "\n" in value.rstrip("\n"):
+        return _block(value, node, text, column)
+    style = node.style if node is not None else None
+    if style == "'" and "\n" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    if style != '"' and _reads_back_plain(value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _reads_back_plain(value: str) -> bool:
+    if not value or value != value.strip() or " #" in value or value.startswith("#"):
+        return False
+    try:
+        return load_yaml(f"k: {value}\n", "")[0] == {"k": value}
+    except BoardError:
+        return False
+
+
+def _block(value: str, node, text: _Text, column: int) -> str:
+    """A ``|`` block, its lines at the depth the node's lines had (or two
+    deeper than its key), line ends as the file writes them."""
+    indent = column + 2
+    if node is not None and node.style in ("|", ">"):
+        lines = text.raw[text.offset(node.start_mark):_scalar_end(text, node)].split("\n")[1:]
+        written = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        if written and written[0] > column:
+            indent = written[0]
+    chomp = "" if value.endswith("\n") else "-"
+    lines = value.rstrip("\n").split("\n")
+    body = text.newline.join((" " * indent + line) if line else "" for line in lines)
+    return f"|{chomp}{text.newline}{body}"
+
+
+def _addition(text: _Text, mapping, key: str, value, rel: str) -> _Splice:
+    if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or not mapping.value:
+        raise Refused(f"{rel} 里这一项写在一行的花括号 {{ }} 里（或是空的），无法自动加上“{key}”。"
+                      "请改成每个键一行的写法后再保存。")
+    col = mapping.value[0][0].start_mark.column
+    last = max(_last_line(v) for pair in mapping.value for v in pair)
+    at = text.line_start(last + 1)
+    gap = "" if at == 0 or text.raw[at - 1] == "\n" else text.newline
+    return _Splice(at, at, f"{gap}{' ' * col}{key}: {_scalar(value, None, text, col)}{text.newline}")
+
+
+def _removal(text: _Text, parent, node, key_node, rel: str) -> _Splice:
+    if node is None or getattr(parent, "flow_style", False):
+        raise Refused(f"{rel} 里没有找到要删除的内容，或它写在一行的括号里；没有保存。")
+    first = (key_node or node).start_mark.line
+    if isinstance(parent, yaml.SequenceNode):  # the item's "- " is on its first line
+        first = min(first, node.start_mark.line)
+    last = _last_line(node)
+    return _Splice(text.line_start(first), text.line_start(last + 1), "")
+
+
+def _last_line(node) -> int:
+    """The last line (0-based) holding part of a node."""
+    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
+        end = node.end_mark
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            return end.line - 1 if end.column == 0 else end.line
+        return end.line if end.column > 0 else end.line - 1
+    children = node.value if isinstance(node, yaml.SequenceNode) else [c for pair in node.value for c in pair]
+    return max((_last_line(c) for c in children), default=node.start_mark.line)
+
+
+def _verify(doc, new: str, changes: dict[tuple, object], rel: str) -> None:
+    expected = copy.deepcopy(doc)
+    # removals from one list from the last item up, so the indices stand
+    for path, value in sorted(changes.items(), key=lambda c: [(isinstance(p, str), p) for p in c[0]],
+                              reverse=True):
+        holder = expected
+        for step in path[:-1]:
+            holder = holder[step]
+        if value is REMOVE:
+            del holder[path[-1]]
+        else:
+            holder[path[-1]] = value if isinstance(value, (bool, int, float)) else str(value)
+    try:
+        same = load_yaml(normalised(new), rel)[0] == expected
+    except BoardError:
+        same = False
+    if not same:
+        raise Refused(f"无法自动修改 {rel}（改完读出来和要改的不一样），文件没有改动。请用记事本手动修改。")

@@ -1,0 +1,117 @@
+"""The editor's writer: a change to a data file differs from the file only
+in the changed values' lines; comments, order, quoting, blank lines, BOM
+and line ends stay; anything it cannot do exactly is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from branchboard.editor.yamledit import REMOVE, change
+from branchboard.scaffold.yamlappend import Refused
+from branchboard.site.yamlio import load_yaml
+from conftest import PROJECT
+
+DATA_FILES = sorted(p.name for p in (PROJECT / "data").glob("*.yaml"))
+
+
+def scalar_paths(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from scalar_paths(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from scalar_paths(item, path + (i,))
+    elif value is not None:
+        yield path, value
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    """The lines that differ, once the lines both share at the start and the end are taken off."""
+    old, new = before.split("\n"), after.split("\n")
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return old[start:len(old) - end], new[start:len(new) - end]
+
+
+def new_value(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    return "改过的值：含冒号" if len(str(value)) % 2 else "改过 #不是注释"
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_every_value_of_the_example_changes_only_its_own_lines(name):
+    raw = (PROJECT / "data" / name).read_text(encoding="utf-8")
+    doc = load_yaml(raw, name)[0]
+    paths = list(scalar_paths(doc))
+    assert paths
+    step = max(1, len(paths) // 120)  # each value of the small files; of 绩效考核's 700, one in six
+    for path, value in paths[::step]:
+        after = change(raw, name, {path: new_value(value)})
+        old, new = changed_lines(raw, after)
+        multi_line = isinstance(value, str) and "\n" in value.rstrip("\n")
+        assert 1 <= len(new) and (len(old) == 1 or multi_line), (path, old, new)
+        if not multi_line:  # the rest of its line (a comment after it) stays
+            prefix = old[0][:old[0].index(":") + 1] if ":" in old[0] and not old[0].lstrip().startswith("- ") \
+                else old[0][:len(old[0]) - len(old[0].lstrip(" -"))]
+            assert new[0].startswith(prefix), (path, old, new)
+            if " #" in old[0] and not str(value).count("#"):
+                assert new[0].endswith(old[0][old[0].index(" #"):]), (path, old, new)
+
+
+def test_a_comment_after_a_value_quoting_and_a_plain_value_stay_as_written():
+    raw = ("# 来信\n- 日期: 2026-11-20\n  主题: 待填写       # 写一句话\n  类别: '生产建议'\n"
+           "  内容: \"原来的\"\n\n- 日期: 2026-11-21\n  主题: 第二封\n")
+    after = change(raw, "data/mailbox.yaml", {(0, "主题"): "食堂饭菜", (0, "类别"): "生活后勤",
+                                              (0, "内容"): "加一个窗口"})
+    assert after == ("# 来信\n- 日期: 2026-11-20\n  主题: 食堂饭菜       # 写一句话\n  类别: '生活后勤'\n"
+                     "  内容: \"加一个窗口\"\n\n- 日期: 2026-11-21\n  主题: 第二封\n")
+
+
+def test_a_value_that_would_not_read_back_plain_is_quoted():
+    raw = "- 主题: 旧的\n"
+    for value, written in [("是", "是"), ("yes", '"yes"'), ("12", '"12"'), ("a: b", '"a: b"'),
+                           ("# 开头", '"# 开头"'), ("", '""'), (" 空格", '" 空格"')]:
+        assert change(raw, "x.yaml", {(0, "主题"): value}) == f"- 主题: {written}\n", value
+
+
+def test_multi_line_text_becomes_a_block_at_the_right_depth_and_a_block_stays_one():
+    raw = "- 主题: 一\n  回复: 旧\n  状态: 已办结\n"
+    after = change(raw, "x.yaml", {(0, "回复"): "第一行\n第二行"})
+    assert after == "- 主题: 一\n  回复: |-\n    第一行\n    第二行\n  状态: 已办结\n"
+    again = change(after, "x.yaml", {(0, "回复"): "只有一行了"})
+    assert again == "- 主题: 一\n  回复: |-\n    只有一行了\n  状态: 已办结\n"
+
+
+def test_a_missing_key_is_added_after_the_mapping_s_last_key():
+    raw = "- 日期: 2026-11-20\n  主题: 一\n  # 回复: 答复的内容\n\n- 日期: 2026-11-21\n  主题: 二\n"
+    after = change(raw, "x.yaml", {(0, "回复"): "已经修好", (0, "回复日期"): "2026-11-25"})
+    assert after == ("- 日期: 2026-11-20\n  主题: 一\n  回复: 已经修好\n  回复日期: 2026-11-25\n"
+                     "  # 回复: 答复的内容\n\n- 日期: 2026-11-21\n  主题: 二\n")
+
+
+def test_an_item_is_removed_with_its_lines_and_the_others_stay():
+    raw = "课程:\n  - 日期: 2026-12-02\n    主题: 一\n  - 日期: 2026-12-04\n    主题: 二\n  - 日期: 2026-12-09\n"
+    after = change(raw, "x.yaml", {("课程", 1): REMOVE})
+    assert after == "课程:\n  - 日期: 2026-12-02\n    主题: 一\n  - 日期: 2026-12-09\n"
+
+
+def test_windows_line_ends_and_a_bom_are_kept():
+    raw = "\ufeff- 主题: 旧的\r\n  内容: 保留\r\n"
+    after = change(raw, "x.yaml", {(0, "主题"): "新的", (0, "回复"): "一\n二"})
+    assert after == "\ufeff- 主题: 新的\r\n  内容: 保留\r\n  回复: |-\r\n    一\r\n    二\r\n"
+
+
+def test_what_cannot_be_done_exactly_is_refused():
+    with pytest.raises(Refused):  # a key of an inline mapping
+        change("- {主题: 一}\n", "x.yaml", {(0, "回复"): "加不上"})
+    with pytest.raises(Refused):  # a path the file does not have (changed by hand meanwhile)
+        change("- 主题: 一\n", "x.yaml", {(3, "主题"): "二"})
+    with pytest.raises(Refused):  # a file with a mistake
+        change("- 主题: 一\n 内容: 歪了\n", "x.yaml", {(0, "主题"): "二"})
