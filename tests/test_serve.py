@@ -24,7 +24,8 @@ from bs4 import BeautifulSoup
 from branchboard.serve import server as serve_mod
 from branchboard.serve.livereload import SCRIPT_URL, inject_script
 from branchboard.build.pipeline import Options
-from branchboard.serve.server import DevServer, ForbiddenPath, url_parts
+from branchboard.serve.app import ForbiddenPath, url_parts
+from branchboard.serve.server import DevServer
 from branchboard.serve.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
 
@@ -461,12 +462,40 @@ def test_only_get_and_head_are_allowed(served):
 def test_the_server_survives_malformed_requests(served):
     _site, server = served()
     for junk in (b"\x00\xff\xfe garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9 extra words\r\n\r\n",
-                 b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n", b"\r\n", b"GET /%zz HTTP/1.0\r\n\r\n"):
+                 b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n", b"GET /%zz HTTP/1.0\r\n\r\n"):
         answer = raw(server, junk)
         assert answer == b"" or any(code in answer for code in (b"400", b"404", b"414")), junk[:30]
+    # a blank line before the request line is skipped, as HTTP asks (RFC 9112, 2.2)
+    assert raw(server, b"\r\nGET /news/a.html HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
+    with socket.create_connection(("127.0.0.1", server.http.port), timeout=5) as sock:
+        sock.sendall(b"\r\n")  # and one that never comes holds no thread: the pages are still answered
+        assert get(server, "/news/a.html")[0] == 200
     with socket.create_connection(("127.0.0.1", server.http.port), timeout=5):
         pass  # a client that connects and leaves at once
     assert get(server, "/news/a.html")[0] == 200
+
+
+def test_a_page_is_answered_while_every_stream_is_taken(served, monkeypatch):
+    """Each open page's event stream holds a server thread: with as many
+    streams open as are let in, one more is told to retry, and pages are
+    still answered by the threads kept for them."""
+    monkeypatch.setattr(serve_mod, "STREAMS", 3)
+    monkeypatch.setattr(serve_mod, "PAGE_THREADS", 1)
+    _site, server = served()
+    streams = [EventStream(server) for _ in range(3)]
+    try:
+        for events in streams:
+            events.next_build()
+        assert server.channel.streams == 3
+        status, headers, _ = get(server, "/__live/events")
+        assert status == 503 and headers["Retry-After"] == "5"
+        assert [get(server, "/news/a.html")[0] for _ in range(10)] == [200] * 10
+        stamp = server.channel.state.stamp
+        server.run_build([])  # the open streams still hear of a build
+        assert all(events.next_build() != stamp for events in streams)
+    finally:
+        for events in streams:
+            events.close()
 
 
 def test_stopping_ends_open_event_streams(served):
