@@ -407,7 +407,7 @@ TRAVERSALS = [
     "/../secret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt",
     "/..%5csecret.txt", "/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt", "/..\\secret.txt",
     "/news/../../secret.txt", "/news/%2e%2e/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
-    "/.%2e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/leak.txt", "/leak-folder/secret.txt",
+    "/.%2e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/leak.txt", "/leak-folder/secret.txt", "/leak-beside.txt",
     "/.branchboard-output", "/%2ebranchboard-output", "//secret.txt", "/news/..", "/C:/secret.txt",
     "http://127.0.0.1/../secret.txt",
 ]
@@ -418,6 +418,10 @@ def test_nothing_outside_the_output_folder_is_ever_served(served):
     site.write("secret.txt", SECRET)
     os.symlink(site.root / "secret.txt", site.out / "leak.txt")
     os.symlink(site.root, site.out / "leak-folder")
+    beside = site.out.with_name(site.out.name + "-old")  # its name begins as the output folder's does
+    beside.mkdir()
+    (beside / "secret.txt").write_text(SECRET, encoding="utf-8")
+    os.symlink(beside / "secret.txt", site.out / "leak-beside.txt")
     for target in TRAVERSALS:
         answer = raw(server, f"GET {target} HTTP/1.0\r\n\r\n".encode("latin-1"))
         status = int(answer.split(b" ", 2)[1])

@@ -155,7 +155,7 @@ class BoardApp:
             page = livereload.not_found_page("/" + "/".join(parts)).encode()
             return page_response(404, page, None if is_screen else state)
         stream, path = found
-        kind = content_type(path.name)
+        kind = content_type(path)
         if kind.startswith("text/html"):
             with stream:
                 return page_response(200, stream.read(), None if is_screen else state)
@@ -166,7 +166,7 @@ class BoardApp:
         return BoardResponse(FileWrapper(stream, READ_SIZE), 200,
                              {"Content-Length": str(size), "Cache-Control": "no-cache"}, content_type=kind)
 
-    def open_file(self, parts: list[str], wants_folder: bool) -> tuple[BinaryIO, Path] | str | None:
+    def open_file(self, parts: list[str], wants_folder: bool) -> tuple[BinaryIO, str] | str | None:
         """(open file, its path), "folder" when a folder URL lacks its slash, or None."""
         deadline = time.monotonic() + SWAP_WAIT
         misses = 0
@@ -189,18 +189,23 @@ class BoardApp:
                 return None
 
     def _open_inside(self, parts: list[str], wants_folder: bool):
-        """Raises FileNotFoundError for anything missing, so a swap can be waited out."""
-        root = self.out_dir.resolve(strict=True)
-        path = root.joinpath(*parts).resolve(strict=True)
+        """Raises FileNotFoundError for anything missing, so a swap can be waited out.
+
+        Paths are plain strings here: every request resolves two of them,
+        and pathlib's objects cost more than the checks themselves."""
+        root = os.path.realpath(self.out_dir, strict=True)
+        path = os.path.realpath(os.path.join(root, *parts), strict=True)
         if not _is_inside(path, root):
             return None  # a symbolic link leading out of the output folder
-        if stat.S_ISDIR(path.stat().st_mode):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
             if not wants_folder:
                 return "folder"
-            path = (path / "index.html").resolve(strict=True)
+            path = os.path.realpath(os.path.join(path, "index.html"), strict=True)
             if not _is_inside(path, root):
                 return None
-        if not stat.S_ISREG(path.stat().st_mode):
+            mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
             return None  # never open a device or a pipe: reading it could block
         return open(path, "rb"), path
 
@@ -253,6 +258,7 @@ def url_parts(target: str) -> list[str]:
 
 
 def content_type(name: str) -> str:
+    """The Content-Type for a file name (or path)."""
     suffix = os.path.splitext(name)[1].lower()
     if suffix in TEXT_TYPES:
         return TEXT_TYPES[suffix] + "; charset=utf-8"
@@ -295,7 +301,11 @@ def is_own_host(value: str, names: frozenset[str]) -> bool:
     return True
 
 
-def _is_inside(path: Path, root: Path) -> bool:
-    if path != root and root not in path.parents:
+def _is_inside(path: str, root: str) -> bool:
+    """Whether a resolved path is root or below it, with no hidden name on the way."""
+    if path == root:
+        return True
+    prefix = os.path.join(root, "")  # with its separator: /out is not inside /o
+    if not os.path.normcase(path).startswith(os.path.normcase(prefix)):
         return False
-    return not any(p.startswith(".") for p in path.relative_to(root).parts)
+    return not any(name.startswith(".") for name in path[len(prefix):].split(os.sep))
