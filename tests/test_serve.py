@@ -24,7 +24,8 @@ from bs4 import BeautifulSoup
 from branchboard.serve import server as serve_mod
 from branchboard.serve.livereload import SCRIPT_URL, inject_script
 from branchboard.build.pipeline import Options
-from branchboard.serve.server import DevServer, ForbiddenPath, url_parts
+from branchboard.serve.app import ForbiddenPath, url_parts
+from branchboard.serve.server import DevServer
 from branchboard.serve.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
 
@@ -406,7 +407,7 @@ TRAVERSALS = [
     "/../secret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt",
     "/..%5csecret.txt", "/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt", "/..\\secret.txt",
     "/news/../../secret.txt", "/news/%2e%2e/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
-    "/.%2e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/leak.txt", "/leak-folder/secret.txt",
+    "/.%2e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/leak.txt", "/leak-folder/secret.txt", "/leak-beside.txt",
     "/.branchboard-output", "/%2ebranchboard-output", "//secret.txt", "/news/..", "/C:/secret.txt",
     "http://127.0.0.1/../secret.txt",
 ]
@@ -417,6 +418,10 @@ def test_nothing_outside_the_output_folder_is_ever_served(served):
     site.write("secret.txt", SECRET)
     os.symlink(site.root / "secret.txt", site.out / "leak.txt")
     os.symlink(site.root, site.out / "leak-folder")
+    beside = site.out.with_name(site.out.name + "-old")  # its name begins as the output folder's does
+    beside.mkdir()
+    (beside / "secret.txt").write_text(SECRET, encoding="utf-8")
+    os.symlink(beside / "secret.txt", site.out / "leak-beside.txt")
     for target in TRAVERSALS:
         answer = raw(server, f"GET {target} HTTP/1.0\r\n\r\n".encode("latin-1"))
         status = int(answer.split(b" ", 2)[1])
@@ -461,19 +466,49 @@ def test_only_get_and_head_are_allowed(served):
 def test_the_server_survives_malformed_requests(served):
     _site, server = served()
     for junk in (b"\x00\xff\xfe garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9 extra words\r\n\r\n",
-                 b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n", b"\r\n", b"GET /%zz HTTP/1.0\r\n\r\n"):
+                 b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n", b"GET /%zz HTTP/1.0\r\n\r\n"):
         answer = raw(server, junk)
         assert answer == b"" or any(code in answer for code in (b"400", b"404", b"414")), junk[:30]
+    # a blank line before the request line is skipped, as HTTP asks (RFC 9112, 2.2)
+    assert raw(server, b"\r\nGET /news/a.html HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")
+    with socket.create_connection(("127.0.0.1", server.http.port), timeout=5) as sock:
+        sock.sendall(b"\r\n")  # and one that never comes holds no thread: the pages are still answered
+        assert get(server, "/news/a.html")[0] == 200
     with socket.create_connection(("127.0.0.1", server.http.port), timeout=5):
         pass  # a client that connects and leaves at once
     assert get(server, "/news/a.html")[0] == 200
+
+
+def test_a_page_is_answered_while_every_stream_is_taken(served, monkeypatch):
+    """Each open page's event stream holds a server thread: with as many
+    streams open as are let in, one more is told to retry, and pages are
+    still answered by the threads kept for them."""
+    monkeypatch.setattr(serve_mod, "STREAMS", 3)
+    monkeypatch.setattr(serve_mod, "PAGE_THREADS", 1)
+    _site, server = served()
+    streams = [EventStream(server) for _ in range(3)]
+    try:
+        for events in streams:
+            events.next_build()
+        assert server.channel.streams == 3
+        status, headers, _ = get(server, "/__live/events")
+        assert status == 503 and headers["Retry-After"] == "5"
+        assert [get(server, "/news/a.html")[0] for _ in range(10)] == [200] * 10
+        stamp = server.channel.state.stamp
+        server.run_build([])  # the open streams still hear of a build
+        assert all(events.next_build() != stamp for events in streams)
+    finally:
+        for events in streams:
+            events.close()
 
 
 def test_stopping_ends_open_event_streams(served):
     _site, server = served()
     events = EventStream(server)
     events.next_build()
+    started = time.monotonic()
     server.stop()
+    assert time.monotonic() - started < 3  # no thread waits out an open stream (Ctrl-C ends at once)
     with pytest.raises((EOFError, ConnectionError)):
         events.next_build(timeout=3)
     events.close()
