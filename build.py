@@ -11,7 +11,10 @@
 
 import sys
 
-from branchboard.cli import run
-
 if __name__ == "__main__":
+    try:
+        from branchboard.cli import run
+    except KeyboardInterrupt:  # Ctrl-C while Python was still loading: nothing was begun
+        print("已中断：还没有开始生成，上一次生成的网站保持不变。", file=sys.stderr)
+        sys.exit(130)
     run(sys.argv[1:])
