@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from branchboard.board.data import read_data
+from branchboard.board.data import check_data_text, read_data
 from branchboard.errors import Report
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "themes" / "default" / "schemas"
@@ -490,3 +490,16 @@ def test_a_broken_schema_file_is_reported_at_its_line(tmp_path):
     report = Report()
     read_data(tmp_path, [site_schemas, SCHEMAS], set(), {}, report)
     assert problems(report) == [("schemas/duty.yaml:5:12", "没有“txt”这种类型")]
+
+
+def test_one_data_files_text_is_checked_as_the_build_checks_it(tmp_path):
+    (tmp_path / "data").mkdir()
+    on_disk = "- 日期: 2026-11-22\n  主题: 来信\n"
+    (tmp_path / "data" / "mailbox.yaml").write_text(on_disk, encoding="utf-8")
+    text = "- 日期: 2026-11-22\n  主题: 来信\n  状态: 已完\n  回复日期: 2026-11-01\n"
+    report = check_data_text(tmp_path, [SCHEMAS], set(), {}, "mailbox.yaml", text)
+    assert problems(report) == [("data/mailbox.yaml:3:3", "状态 必须是 以下之一：已受理、办理中、已办结，这里是 “已完”"),
+                                ("data/mailbox.yaml:4:3", "回复日期 2026-11-01 早于 日期 2026-11-22")]
+    assert (tmp_path / "data" / "mailbox.yaml").read_text(encoding="utf-8") == on_disk  # only the text is read
+    placeholder = check_data_text(tmp_path, [SCHEMAS], set(), {}, "mailbox.yaml", "- 日期: 2026-11-22\n  主题: 待填写\n")
+    assert [p.line for p in placeholder.errors] == [2]

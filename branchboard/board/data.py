@@ -211,23 +211,51 @@ def read_data(site_dir: Path, schema_dirs: list[Path], content_articles: set[str
         result[path.stem] = None
         try:
             text = read_text(path, rel)
-            value, positions = load_yaml(text, rel)
             schema = _find_schema(path.stem, schema_dirs, Path(site_dir))
         except BoardError as problem:
             report.add(problem)
             continue
-        if schema is None:
-            result[path.stem] = value
+        found = _read_file(text, rel, schema, ctx, report)
+        if found is None:
             continue
-        document = Document(rel, text, positions, schema.root, report)
-        result[path.stem] = _check_file(value, schema, document, ctx)
-        for at, found in placeholders.in_value(result[path.stem]):
-            document.error(at, placeholders.message(found, f"“{document.name(at)}”"), placeholders.HINT)
-        if images is not None:
+        result[path.stem], document = found
+        if images is not None and document is not None:
             for at in _image_paths(schema.root, result[path.stem], ()):
                 images[(path.stem, at)] = ImageUse(f"data/{_value_at(result[path.stem], at)}", rel,
                                                    *document.where(at), document.name(at))
     return result
+
+
+def check_data_text(site_dir: Path, schema_dirs: list[Path], content_articles: set[str],
+                    settings: dict, name: str, text: str) -> Report:
+    """Every problem the build would report in ``data/<name>`` if it held
+    ``text``: the editor checks a file this way before it writes it."""
+    report = Report()
+    ctx = Context(Path(site_dir) / "data", frozenset(content_articles), dict(settings or {}))
+    try:
+        schema = _find_schema(Path(name).stem, schema_dirs, Path(site_dir))
+    except BoardError as problem:
+        report.add(problem)
+        return report
+    _read_file(text, f"data/{name}", schema, ctx, report)
+    return report
+
+
+def _read_file(text: str, rel: str, schema: Schema | None, ctx: Context, report: Report):
+    """(the value, its Document) of one data file's text, None when it cannot be read
+    at all; the Document is None for a file without a schema."""
+    try:
+        value, positions = load_yaml(text, rel)
+    except BoardError as problem:
+        report.add(problem)
+        return None
+    if schema is None:
+        return value, None
+    document = Document(rel, text, positions, schema.root, report)
+    value = _check_file(value, schema, document, ctx)
+    for at, found in placeholders.in_value(value):
+        document.error(at, placeholders.message(found, f"“{document.name(at)}”"), placeholders.HINT)
+    return value, document
 
 
 def _image_paths(spec: Field, value, path: tuple):
