@@ -4,7 +4,9 @@
     python build.py                 same as `python build.py build`
     python build.py build           build the site into public/
     python build.py check           check every file, write nothing
-    python build.py serve           preview while editing, with live reload
+    python build.py serve           preview while editing, with live reload (and the editor at /admin/)
+    python build.py edit            serve, and open the editor in the browser
+    python build.py password        set the password other computers use for the editor
     python build.py print           PDFs of the banners, posters and post cards
     python build.py new ...         start an article or a data entry
 """

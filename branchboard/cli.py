@@ -1,4 +1,4 @@
-"""The command line: build | check | serve | print | new.
+"""The command line: build | check | serve | edit | password | print | new.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors.  Everything printed
 is Chinese, for the secretary; a Python traceback only ever means a bug in
@@ -89,11 +89,15 @@ def make_parser() -> ChineseParser:
     common(commands.add_parser("build", help="生成网站"))
     common(commands.add_parser("check", help="检查所有文件，不写任何东西"), out=False)
     common(commands.add_parser("print", help="生成网站，并把条幅、海报的打印页生成 PDF（需要 Chromium、Chrome 或 Edge）"))
-    serve = commands.add_parser("serve", help="边改边看：生成网站并在浏览器里预览，保存后自动刷新")
-    common(serve)
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="监听的地址，默认只有本机能打开；写 0.0.0.0 让局域网里的大屏也能打开")
-    serve.add_argument("--port", type=_port, default=8000, help="端口，默认 8000")
+    for name, what in (("serve", "边改边看：生成网站并在浏览器里预览，保存后自动刷新（后台在 /admin/）"),
+                       ("edit", "和 serve 一样，并在浏览器里打开编辑后台")):
+        serve = commands.add_parser(name, help=what)
+        common(serve)
+        serve.add_argument("--host", default="127.0.0.1",
+                           help="监听的地址，默认只有本机能打开；写 0.0.0.0 让局域网里的大屏也能打开")
+        serve.add_argument("--port", type=_port, default=8000, help="端口，默认 8000")
+    password = commands.add_parser("password", help="设置编辑后台的密码（局域网里的其他电脑要用它登录）")
+    password.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
     add_new_commands(commands.add_parser("new", help="新建文章，或在光荣榜、学习培训、职工信箱里新加一项"))
     return parser
 
@@ -176,16 +180,18 @@ def main(argv: list[str], process_ends: bool = False) -> int:
         return EXIT_USAGE
     if args.command == "new":
         return run_new(args, site)
+    if args.command == "password":
+        return run_password(site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check", on_photos=show_photo_progress)
     if args.command == "print":
         from branchboard.printing.pdf import run_print
 
         return run_print(options)
-    if args.command == "serve":
+    if args.command in ("serve", "edit"):
         from branchboard.serve import server as serve  # watchdog is imported only when serving
 
-        return serve.run(options, args.host, args.port)
+        return serve.run(options, args.host, args.port, open_editor=args.command == "edit")
     # One build in a process that ends with it: the cycle collector's passes
     # over the cache's many objects take time and free nothing a build needs
     # back (peak memory measured the same).  Turned on again after the build,
@@ -282,4 +288,31 @@ def run_new(args, site: Path) -> int:
     else:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               "然后运行 python build.py check 检查。")
+    return EXIT_OK
+
+
+def run_password(site: Path) -> int:
+    """Set the editor's password, asked twice without showing it."""
+    import getpass
+
+    from branchboard.editor import security
+
+    try:
+        first = getpass.getpass("编辑后台的新密码（输入时不显示）：")
+        if len(first) < security.MIN_PASSWORD:
+            print(f"密码太短，至少要 {security.MIN_PASSWORD} 个字符。密码没有改动。", file=sys.stderr)
+            return EXIT_USAGE
+        if getpass.getpass("再输入一次：") != first:
+            print("两次输入的密码不一样。密码没有改动。", file=sys.stderr)
+            return EXIT_USAGE
+    except EOFError:
+        print("\n没有输入密码。密码没有改动。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        security.set_password(site, first)
+    except OSError as exc:
+        print(f"没能保存密码：{describe_os_error(exc, site)}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"密码已设置（只保存了它的校验值，在网站文件夹的 {security.PASSWORD_FILE} 文件里，不会发布到网站上）。"
+          "用 --host 0.0.0.0 运行 serve 时，局域网里的其他电脑输入这个密码就能使用编辑后台。")
     return EXIT_OK

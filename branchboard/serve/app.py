@@ -2,6 +2,7 @@
 
     /__live/events       the live-reload stream (Server-Sent Events), a bounded number at once
     /__live/reload.js    the script a served page carries
+    /admin/              the editor (branchboard.editor.web), when serve runs it
     anything else        a file of the output folder
 
 It is a WSGI application on Werkzeug: requests and responses are Werkzeug's,
@@ -77,13 +78,17 @@ class BoardResponse(Response):
 class BoardApp:
     """The WSGI application: at most ``streams`` event streams are open at once."""
 
-    def __init__(self, out_dir: Path, channel: LiveChannel, names: frozenset[str], streams: int):
+    def __init__(self, out_dir: Path, channel: LiveChannel, names: frozenset[str], streams: int,
+                 editor=None):
         self.out_dir = Path(out_dir)
+        self.editor = editor  # branchboard.editor.web.EditorApp: /admin/, or None
         self.channel = channel
         self.names = names  # the Host header names this server answers to (see is_own_host)
         self.streams = threading.BoundedSemaphore(streams)
         only_read = ["GET", "HEAD"]
-        self.urls = Map([
+        editor_rules = [Rule(path, endpoint=self.send_editor, methods=["GET", "HEAD", "POST"])
+                        for path in ("/admin", "/admin/<anything:_path>")] if editor is not None else []
+        self.urls = Map([*editor_rules,
             Rule(livereload.EVENTS_URL, endpoint=self.send_events, methods=only_read),
             Rule(livereload.SCRIPT_URL, endpoint=self.send_script, methods=only_read),
             Rule("/<anything:_path>", endpoint=self.send_output, methods=only_read),
@@ -106,6 +111,9 @@ class BoardApp:
             return text_response(405, f"只能用 {' 或 '.join(allowed)} 访问。\n",
                                  headers={"Allow": ", ".join(allowed)})
         return endpoint(request)
+
+    def send_editor(self, request: Request) -> Response:
+        return self.editor(request)
 
     def send_script(self, _request: Request) -> Response:
         return text_response(200, livereload.SCRIPT, "text/javascript; charset=utf-8")

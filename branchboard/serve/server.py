@@ -47,10 +47,12 @@ class DevServer:
     """build + watch + serve + reload, started and stopped as one."""
 
     def __init__(self, options: Options, host: str = "127.0.0.1", port: int = 8000,
-                 out: TextIO | None = None, err: TextIO | None = None, quiet: float = 0.03):
+                 out: TextIO | None = None, err: TextIO | None = None, quiet: float = 0.03,
+                 editor: bool = True):
         # one cache kept in memory across rebuilds: an edit re-reads and re-renders only what it touches
         self.options = dataclasses.replace(options, cache=options.cache or BuildCache.load(options.site_dir))
         self.host, self.port = host, port
+        self.editor = editor  # serve the editor at /admin/ too
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.channel = LiveChannel()
@@ -69,7 +71,10 @@ class DevServer:
 
     def start(self) -> None:
         """Build once, then serve and watch; raises OSError when the port is taken."""
-        app = BoardApp(self.options.out, self.channel, own_names(self.host), streams=STREAMS)
+        from branchboard.editor.web import EditorApp
+
+        editor = EditorApp(self.options.site_dir) if self.editor else None
+        app = BoardApp(self.options.out, self.channel, own_names(self.host), streams=STREAMS, editor=editor)
         self.http = WebServer(app, self.host, self.port, threads=STREAMS + PAGE_THREADS)
         self.run_build([])
         self.http.start()
@@ -171,6 +176,8 @@ def lan_addresses() -> list[str]:
 def print_addresses(server: DevServer) -> None:
     say = server.say
     say(f"\n网站预览：{server.url}")
+    if server.editor:
+        say(f"编辑后台：{server.url}admin/")
     if (server.options.out / SCREEN_FOLDER / "index.html").is_file():
         say(f"大屏页面：{server.url}{SCREEN_FOLDER}/")
     if server.host in ("0.0.0.0", ""):
@@ -186,11 +193,23 @@ def print_addresses(server: DevServer) -> None:
         if not addresses:
             say("没有找到本机的局域网地址：请在本机的网络设置里查看 IP 地址，"
                 f"大屏上输入 http://<IP 地址>:{port}/{SCREEN_FOLDER}/")
+        if server.editor:
+            say(editor_access(server.options.site_dir))
     say("修改文件并保存后，网站会自动重新生成，打开的网页会自动刷新。按 Ctrl+C 停止。")
 
 
-def run(options: Options, host: str, port: int) -> int:
-    """The `serve` command: returns the exit code."""
+def editor_access(site_dir: Path) -> str:
+    """Whether other computers may use the editor, said for the terminal."""
+    from branchboard.editor.security import has_password
+
+    if has_password(site_dir):
+        return "编辑后台：局域网里的其他电脑要输入密码才能打开（密码用 python build.py password 修改）。"
+    return ("编辑后台：没有设置密码，局域网里的其他电脑打不开后台，只有本机能打开；"
+            "要让别的电脑也能编辑，请先运行 python build.py password 设置密码。")
+
+
+def run(options: Options, host: str, port: int, open_editor: bool = False) -> int:
+    """The `serve` command (and `edit`, which opens the editor in the browser): returns the exit code."""
     server = DevServer(options, host, port)
     try:
         try:
@@ -201,6 +220,11 @@ def run(options: Options, host: str, port: int) -> int:
                   file=sys.stderr)
             return 2
         print_addresses(server)
+        if open_editor:
+            import webbrowser
+
+            if not webbrowser.open(f"{server.url}admin/"):
+                server.say(f"没能自动打开浏览器，请在浏览器里打开 {server.url}admin/")
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -1,0 +1,204 @@
+"""The editor's pages under /admin/ (后台), served by `serve` beside the site.
+
+    GET  /admin/                     the data files
+    GET  /admin/data/<file>          its entries; ?at=<entry> that entry's form
+    POST /admin/save                 one entry's changed values, checked, then written
+    GET  /admin/login, POST          the password, for another computer
+    POST /admin/logout
+    GET  /admin/static/<file>        the editor's stylesheet
+
+Every request is first let in or not (``_admit``: this computer, or a
+logged-in session); every POST must carry its session's CSRF token and come
+from a page of this server (Origin).  The Host header has been checked by
+the board's app before a request gets here.  A save changes only the values
+that differ from the file, checks the whole new text with the build's own
+checks, and writes through ``files.save``, which refuses to overwrite a
+hand edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.wrappers import Request, Response
+
+from branchboard.editor import files, forms, security
+from branchboard.editor.yamledit import change
+from branchboard.scaffold.yamlappend import Refused
+
+HERE = Path(__file__).parent
+MAX_FORM = 1024 * 1024  # bytes: a form of the data files is far smaller
+STATIC = {"admin.css": "text/css; charset=utf-8"}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+}
+
+
+class EditorApp:
+    """The /admin/ pages of one site."""
+
+    def __init__(self, site_dir: Path, site_url: str = "/"):
+        self.site_dir = Path(site_dir)
+        self.site_url = site_url
+        self.sessions = security.Sessions()
+        self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                               trim_blocks=True, lstrip_blocks=True)
+
+    # -- the door -------------------------------------------------------------
+
+    def __call__(self, request: Request) -> Response:
+        request.max_content_length = MAX_FORM
+        request.max_form_memory_size = MAX_FORM
+        path = request.path.rstrip("/") or "/"
+        if path == "/admin/static/admin.css":
+            return self._static("admin.css")
+        session_id = request.cookies.get(security.COOKIE)
+        session = self.sessions.get(session_id)
+        new_cookie = None
+        if session is None and request.method != "POST":
+            session_id, session = self.sessions.new()
+            new_cookie = session_id
+        response = self._admit(request, path, session_id, session)
+        if new_cookie:
+            response.set_cookie(security.COOKIE, new_cookie, **security.cookie_options())
+        response.headers.update(HEADERS)
+        return response
+
+    def _admit(self, request: Request, path: str, session_id, session) -> Response:
+        if request.method == "POST":
+            refused = self._refuse_post(request, session)
+            if refused is not None:
+                return refused
+        if not security.is_local_client(request.remote_addr):
+            if not security.has_password(self.site_dir):
+                return self._page("message.html", 403, title="不能打开后台",
+                                  message="这台电脑不能打开后台：后台只能在运行网站的那台电脑上打开。"
+                                          "要让别的电脑也能用，请在那台电脑上先运行 python build.py password 设置密码。")
+            if path == "/admin/login":
+                return self._login(request, session_id, session)
+            if not session.logged_in:
+                return self._page("login.html", 401, title="登录后台", csrf=session.csrf, failed=False)
+        if path == "/admin/logout" and request.method == "POST":
+            self.sessions.drop(session_id)
+            return redirect("/admin/")
+        return self._route(request, path, session)
+
+    def _refuse_post(self, request: Request, session) -> Response | None:
+        """A POST is refused unless it comes from one of these pages: same origin, right token."""
+        if not security.is_same_origin(request.headers.get("Host"), request.headers.get("Origin"),
+                                       request.headers.get("Referer")):
+            return self._page("message.html", 403, title="拒绝", message="这个请求不是从本后台的网页发出的，没有执行。")
+        if not security.is_valid_token(session, request.form.get("csrf")):
+            return self._page("message.html", 403, title="拒绝",
+                              message="网页已经过期（或不是从本后台打开的），没有保存。请刷新网页后重新填写。")
+        return None
+
+    def _login(self, request: Request, session_id, session) -> Response:
+        if request.method != "POST":
+            return self._page("login.html", 200, title="登录后台", csrf=session.csrf, failed=False)
+        if not security.check_password(self.site_dir, request.form.get("password", "")):
+            return self._page("login.html", 401, title="登录后台", csrf=session.csrf, failed=True)
+        self.sessions.drop(session_id)  # a new id after logging in: one seen before is worth nothing
+        new_id, _session = self.sessions.new(logged_in=True)
+        response = redirect("/admin/")
+        response.set_cookie(security.COOKIE, new_id, **security.cookie_options())
+        return response
+
+    # -- the pages ----------------------------------------------------------------
+
+    def _route(self, request: Request, path: str, session) -> Response:
+        if path == "/admin" and request.method != "POST":
+            return self._home(session)
+        if path.startswith("/admin/data/") and request.method != "POST":
+            return self._data_page(path[len("/admin/data/"):], request.args, session)
+        if path == "/admin/save" and request.method == "POST":
+            return self._save(request.form, session)
+        if path == "/admin/login":
+            return redirect("/admin/")
+        return self._page("message.html", 404, title="找不到", message="后台没有这个网页。")
+
+    def _home(self, session) -> Response:
+        info = forms.site_info(self.site_dir)
+        kinds = [(name, schema.root.label) for name, schema in forms.data_files(info).items()]
+        return self._page("home.html", 200, title="后台", kinds=kinds, problems=info.problems, csrf=session.csrf)
+
+    def _data_page(self, name: str, args, session, **shown) -> Response:
+        info = forms.site_info(self.site_dir)
+        schema = forms.data_files(info).get(name)
+        if schema is None:
+            return self._page("message.html", 404, title="找不到", message=f"没有“{name}”这个数据文件。")
+        data = shown.pop("data", None) or forms.open_data(info, name, schema)
+        at = forms.parse_at(args.get("at", ""))
+        group = shown.pop("group", None)
+        if group is None and at and data.doc is not None and forms.has_entry(data, at):
+            group = forms.form_for(data, at, info)
+        return self._page("data.html", shown.pop("status", 200), title=data.label, data=data,
+                          entries=forms.entries(data) if data.doc is not None else [], at=at,
+                          at_text=forms.at_text(at), group=group, csrf=session.csrf,
+                          saved=args.get("saved") == "1", site_url=self.site_url, **shown)
+
+    def _save(self, form, session) -> Response:
+        info = forms.site_info(self.site_dir)
+        kinds = forms.data_files(info)
+        rel = form.get("file", "")
+        name = rel[len("data/"):] if rel.startswith("data/") else ""
+        if name not in kinds or rel != f"data/{name}":  # only a data file the editor lists, by its own name
+            return self._page("message.html", 400, title="没有保存", message=f"不能修改“{rel}”：它不是后台列出的数据文件。")
+        data = forms.open_data(info, name, kinds[name])
+        at = forms.parse_at(form.get("at", ""))
+        if data.doc is None or not forms.has_entry(data, at):
+            return self._page("message.html", 409, title="没有保存",
+                              message=f"{rel} 里找不到要修改的这一项（可能刚被改过或有错误），没有保存。请重新打开。")
+        group = forms.form_for(data, at, info)
+        values = forms.submitted(group, form)
+        if data.version != form.get("version"):
+            return self._conflict(data, group, values, None, session)
+        changes = forms.changes_from(data, group, values)
+        if not changes:
+            return redirect(f"/admin/data/{name}?at={forms.at_text(at)}&saved=1")
+        for widget in forms.widgets(group):  # what she typed stays in the form if it comes back
+            if widget.path in values:
+                widget.value = ("1" if values[widget.path] else "") if widget.kind == "checkbox" \
+                    else values[widget.path]
+        try:
+            new_text = change(data.text, data.rel, changes)
+        except Refused as refused:
+            return self._data_page(name, {"at": forms.at_text(at)}, session, data=data, group=group,
+                                   status=422, errors=[str(refused)])
+        problems = forms.new_problems(info, name, data.text, new_text)
+        if problems:
+            rest = forms.place_problems(group, forms.parsed(name, new_text, "", kinds[name]), problems)
+            return self._data_page(name, {"at": forms.at_text(at)}, session, data=data, group=group,
+                                   status=422, errors=rest, invalid=True)
+        try:
+            files.save(self.site_dir, data.rel, new_text, data.version)
+        except files.Conflict as conflict:
+            data.text = conflict.theirs
+            return self._conflict(data, group, values, new_text, session)
+        except Refused as refused:
+            return self._page("message.html", 400, title="没有保存", message=str(refused))
+        return redirect(f"/admin/data/{name}?at={forms.at_text(at)}&saved=1")
+
+    def _conflict(self, data, group, values, ours: str | None, session) -> Response:
+        """The file changed since the form was opened: both versions, nothing written."""
+        typed = [(w.label, values[w.path]) for w in forms.widgets(group) if w.path in values]
+        return self._page("conflict.html", 409, title="没有保存：文件已被改过", data=data, theirs=data.text,
+                          ours=ours, typed=typed, conflict=files.Conflict(data.rel, data.text), csrf=session.csrf)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _page(self, template: str, status: int, **values) -> Response:
+        body = self.env.get_template(template).render(**values)
+        return Response(body, status, content_type="text/html; charset=utf-8")
+
+    def _static(self, name: str) -> Response:
+        return Response((HERE / "static" / name).read_bytes(), 200, content_type=STATIC[name],
+                        headers={"Cache-Control": "no-cache"})
+
+
+def redirect(location: str) -> Response:
+    return Response(b"", 303, {"Location": location})

@@ -1,0 +1,304 @@
+"""The editor at /admin/: a real `serve` on 127.0.0.1, port 0, its files on disk.
+
+A secretary's job is done through the browser only (Playwright driving
+Debian's Chromium); the security promises are tested with plain HTTP
+requests that a browser would never send.  Every network call has a timeout
+and every wait a deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import http.client
+import io
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from branchboard.build.pipeline import Options
+from branchboard.editor import security
+from branchboard.serve.server import DevServer
+from conftest import PROJECT
+
+NOW = dt.datetime(2026, 11, 25)
+MAILBOX = (PROJECT / "data" / "mailbox.yaml").read_text(encoding="utf-8")
+LETTER = 10  # the last letter of the example's mailbox: 已受理, not yet answered
+REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚筒移入棚内存放。"
+
+
+@pytest.fixture
+def served(make_site):
+    """A site with the example's mailbox, built and served (editor included) until the test ends."""
+    started: list[DevServer] = []
+
+    def start():
+        site = make_site({"data/mailbox.yaml": MAILBOX})
+        server = DevServer(Options(site.root, now=NOW), port=0, out=io.StringIO(), err=io.StringIO())
+        started.append(server)
+        server.start()
+        return site, server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def wait_until(predicate, timeout=15.0, every=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("timed out waiting")
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    """(lines only before, lines only after)."""
+    diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    return [d[2:] for d in diff if d.startswith("- ")], [d[2:] for d in diff if d.startswith("+ ")]
+
+
+class Client:
+    """An HTTP client keeping the editor's cookie, from a chosen source address."""
+
+    def __init__(self, server: DevServer, source: str = "127.0.0.1"):
+        self.port = server.http.port
+        self.source = source
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=(self.source, 0))
+        sent = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        data = None
+        if body is not None:
+            data = urlencode(body).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Origin"] = f"http://127.0.0.1:{self.port}"
+        sent.update(headers or {})
+        sent = {k: v for k, v in sent.items() if v is not None}
+        try:
+            conn.request(method, path, body=data, headers=sent)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        found = re.match(rf"{security.COOKIE}=([^;]+)", response.headers.get("Set-Cookie") or "")
+        if found:
+            self.cookie = f"{security.COOKIE}={found.group(1)}"
+        return response.status, response.headers, text
+
+    def form(self, path: str) -> dict:
+        """The hidden fields and values of the form on a page."""
+        status, _headers, page = self.request("GET", path)
+        assert status == 200, page
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+        fields.update(re.findall(r'name="(v\.[^"]+)" type="[a-z]+" value="([^"]*)"', page))
+        fields.update(re.findall(r'name="(v\.[^"]+)" rows="\d+">([^<]*)</textarea>', page))
+        return fields
+
+
+def answer(fields: dict) -> dict:
+    return {**fields, f"v.{LETTER}.reply": REPLY, f"v.{LETTER}.replied": "2026-11-25",
+            f"v.{LETTER}.status": "已办结"}
+
+
+# -- a secretary's job, through the browser --------------------------------------------
+
+def test_answering_a_letter_in_the_browser_changes_only_its_lines(served, browser):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    before = path.read_text(encoding="utf-8")
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{server.url}admin/")
+        page.get_by_role("link", name="职工信箱").click()
+        page.get_by_role("link", name=re.compile("磁选机备用滚筒")).click()
+        page.get_by_label("回复", exact=True).fill(REPLY)
+        page.get_by_label("回复日期").fill("2026-11-25")
+        page.get_by_label("状态").select_option("已办结")
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    after = path.read_text(encoding="utf-8")
+    gone, added = changed_lines(before, after)
+    assert gone == ["  状态: 已受理"]
+    assert added == ["  状态: 已办结", f"  回复: {REPLY}", "  回复日期: 2026-11-25"]
+    assert after.startswith("# 职工信箱\n#\n")  # the comments at the top, among the unchanged lines
+    kept = list((site.root / ".history" / "data" / "mailbox.yaml").iterdir())
+    assert [p.read_text(encoding="utf-8") for p in kept] == [before]
+    built = site.out / "board" / "mailbox.html"
+    wait_until(lambda: built.is_file() and REPLY in built.read_text(encoding="utf-8"))
+
+
+# -- security, with requests a browser would not send ------------------------------------------
+
+def test_a_save_without_the_right_token_or_from_elsewhere_is_refused(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    good = answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    port = server.http.port
+    attempts = [
+        ({k: v for k, v in good.items() if k != "csrf"}, {}),
+        ({**good, "csrf": good["csrf"][:-1] + ("A" if good["csrf"][-1] != "A" else "B")}, {}),
+        ({**good, "csrf": ""}, {}),
+        (good, {"Origin": "http://evil.example"}),
+        (good, {"Origin": f"http://127.0.0.1:{port + 1}"}),
+        (good, {"Origin": None, "Referer": "http://evil.example/page.html"}),
+        (good, {"Origin": None}),  # neither Origin nor Referer
+        (good, {"Origin": "null"}),
+    ]
+    for body, headers in attempts:
+        status, _headers, page = client.request("POST", "/admin/save", body, headers)
+        assert status == 403, (headers, page)
+        assert path.read_text(encoding="utf-8") == MAILBOX
+    status, _headers, _page = client.request("POST", "/admin/save", good, {"Host": "evil.example"})
+    assert status == 421
+    other = Client(server)  # another session's token is not this one's
+    other.request("GET", "/admin/")
+    status, _headers, _page = other.request("POST", "/admin/save", good)
+    assert status == 403
+    assert path.read_text(encoding="utf-8") == MAILBOX
+    assert not (site.root / ".history").exists()
+    status, headers, _page = client.request("POST", "/admin/save", good)  # the same, right, is saved
+    assert status == 303 and headers["Location"].endswith("saved=1")
+    assert REPLY in path.read_text(encoding="utf-8")
+
+
+def test_a_file_named_outside_the_data_files_is_refused(served):
+    site, server = served()
+    (site.root / "data" / "notes.yaml").write_text("a: 1\n", encoding="utf-8")  # no schema: not listed
+    client = Client(server)
+    good = answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    before = {p: p.read_bytes() for p in site.root.rglob("*") if p.is_file() and "public" not in p.parts}
+    for name in ("../site.yaml", "data/../site.yaml", "data/../../mailbox.yaml", "/etc/passwd",
+                 "data/..\\site.yaml", "data\\mailbox.yaml", "data/./mailbox.yaml", "data/notes.yaml",
+                 "data/mailbox.yaml/../../site.yaml", "content/../data/mailbox.yaml", "C:/data/mailbox.yaml"):
+        status, _headers, page = client.request("POST", "/admin/save", {**good, "file": name})
+        assert status == 400, (name, page)
+        assert "不能修改" in page
+    for at in ("../..", "99", "-1", "0.0", "reply"):
+        status, _headers, _page = client.request("POST", "/admin/save", {**good, "at": at})
+        assert status == 409, at
+    for name in ("../site.yaml", "..%2Fsite.yaml", "notes.yaml"):
+        status, _headers, _page = client.request("GET", f"/admin/data/{name}")
+        assert status in (403, 404), name
+    after = {p: p.read_bytes() for p in site.root.rglob("*") if p.is_file() and "public" not in p.parts}
+    assert after == before
+
+
+def test_an_invalid_value_is_shown_at_its_field_and_never_written(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    form = answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    status, _headers, page = client.request("POST", "/admin/save", {**form, f"v.{LETTER}.replied": "2026-11-01"})
+    assert status == 422
+    assert path.read_text(encoding="utf-8") == MAILBOX
+    field = page[page.index('name="v.10.replied"'):]
+    assert field.index("回复日期 2026-11-01 早于 日期 2026-11-22") < field.index("</div>")  # beside its field
+    assert REPLY in page  # what she typed is still in the form
+    status, _headers, page = client.request("POST", "/admin/save", {**form, f"v.{LETTER}.topic": ""})
+    assert status == 422 and "缺少 主题" in page
+    assert path.read_text(encoding="utf-8") == MAILBOX
+
+
+def test_a_hand_edit_since_the_form_opened_is_never_overwritten(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    form = answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    by_hand = MAILBOX.replace("只盖了一层彩条布", "只盖了一层旧彩条布")
+    path.write_text(by_hand, encoding="utf-8")
+    status, _headers, page = client.request("POST", "/admin/save", form)
+    assert status == 409
+    assert "没有保存" in page and "只盖了一层旧彩条布" in page and REPLY in page  # both versions shown
+    assert path.read_text(encoding="utf-8") == by_hand
+
+
+def test_the_session_cookie_is_httponly_and_samesite_strict(served):
+    _site, server = served()
+    status, headers, _page = Client(server).request("GET", "/admin/")
+    assert status == 200
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/admin/" in cookie
+    assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
+
+
+def test_another_computer_without_a_password_set_gets_no_editor(served):
+    site, server = served()
+    other = Client(server, source="127.0.0.2")  # stands in for a second machine
+    for path in ("/admin/", f"/admin/data/mailbox.yaml?at={LETTER}", "/admin/login"):
+        status, _headers, page = other.request("GET", path)
+        assert status == 403 and "python build.py password" in page
+    status, _headers, page = other.request("GET", "/")  # the site itself stays viewable
+    assert status == 200
+    form = answer(Client(server).form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    status, _headers, _page = other.request("POST", "/admin/save", form)
+    assert status == 403
+    assert (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8") == MAILBOX
+
+
+def test_another_computer_logs_in_with_the_password(served):
+    site, server = served()
+    security.set_password(site.root, "煤质第一2026")
+    stored = (site.root / security.PASSWORD_FILE).read_text(encoding="ascii")
+    assert stored.startswith("scrypt$") and "2026" not in stored
+    other = Client(server, source="127.0.0.2")
+    status, _headers, page = other.request("GET", "/admin/data/mailbox.yaml")
+    assert status == 401 and "登录后台" in page and "职工信箱" not in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    status, _headers, page = other.request("POST", "/admin/login", {"csrf": csrf, "password": "煤质第一"})
+    assert status == 401 and "密码不对" in page
+    status, _headers, _page = other.request("POST", "/admin/login", {"password": "煤质第一2026"})
+    assert status == 403  # no token: refused before the password is even tried
+    before = other.cookie
+    status, headers, _page = other.request("POST", "/admin/login", {"csrf": csrf, "password": "煤质第一2026"})
+    assert status == 303 and other.cookie != before  # a new session id once logged in
+    form = answer(other.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    status, _headers, _page = other.request("POST", "/admin/save", form)
+    assert status == 303
+    assert REPLY in (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8")
+    assert not (site.out / security.PASSWORD_FILE).exists()
+
+
+def test_the_password_is_kept_as_a_salted_scrypt_hash(tmp_path):
+    one, two = security.hash_password("secret-1"), security.hash_password("secret-1")
+    assert one != two  # a random salt each time
+    assert security.is_right_password(one, "secret-1") and security.is_right_password(two, "secret-1")
+    assert not security.is_right_password(one, "secret-2")
+    assert not security.is_right_password("garbage", "secret-1")
+    assert not security.check_password(tmp_path, "secret-1")  # none set
+
+
+def test_serve_prints_the_editors_address(served):
+    from branchboard.serve.server import print_addresses
+
+    _site, server = served()
+    print_addresses(server)
+    shown = server.out.getvalue()
+    assert f"编辑后台：{server.url}admin/" in shown
+
+
+def test_edit_is_serve_that_opens_the_editor(monkeypatch, make_site):
+    from branchboard import cli
+    from branchboard.serve import server as serve_mod
+
+    seen = {}
+    monkeypatch.setattr(serve_mod, "run", lambda options, host, port, open_editor=False:
+                        seen.update(host=host, port=port, open_editor=open_editor) or 0)
+    site = make_site({"data/mailbox.yaml": MAILBOX})
+    assert cli.main(["edit", "--site", str(site.root), "--port", "8123"]) == 0
+    assert seen == {"host": "127.0.0.1", "port": 8123, "open_editor": True}
+    assert cli.main(["serve", "--site", str(site.root)]) == 0
+    assert seen["open_editor"] is False
