@@ -175,6 +175,15 @@ def test_a_save_without_the_right_token_or_from_elsewhere_is_refused(served):
     assert REPLY in path.read_text(encoding="utf-8")
 
 
+def test_an_oversized_form_is_refused_in_chinese(served):
+    site, server = served()
+    client = Client(server)
+    good = answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}"))
+    status, _headers, page = client.request("POST", "/admin/save", {**good, f"v.{LETTER}.reply": "长" * 400_000})
+    assert status == 413 and "太大" in page
+    assert (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8") == MAILBOX
+
+
 def test_a_file_named_outside_the_data_files_is_refused(served):
     site, server = served()
     (site.root / "data" / "notes.yaml").write_text("a: 1\n", encoding="utf-8")  # no schema: not listed

@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from branchboard.editor import files, forms, security
@@ -62,7 +63,10 @@ class EditorApp:
         if session is None and request.method != "POST":
             session_id, session = self.sessions.new()
             new_cookie = session_id
-        response = self._admit(request, path, session_id, session)
+        try:
+            response = self._admit(request, path, session_id, session)
+        except RequestEntityTooLarge:
+            response = self._page("message.html", 413, title="没有保存", message="提交的内容太大，没有保存。")
         if new_cookie:
             response.set_cookie(security.COOKIE, new_cookie, **security.cookie_options())
         response.headers.update(HEADERS)
