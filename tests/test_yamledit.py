@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from branchboard.editor.yamledit import REMOVE, change
+from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 from branchboard.site.yamlio import load_yaml
 from conftest import PROJECT
@@ -115,3 +115,34 @@ def test_what_cannot_be_done_exactly_is_refused():
         change("- 主题: 一\n", "x.yaml", {(3, "主题"): "二"})
     with pytest.raises(Refused):  # a file with a mistake
         change("- 主题: 一\n 内容: 歪了\n", "x.yaml", {(0, "主题"): "二"})
+
+
+# -- new items and removed items ------------------------------------------------------------
+
+def test_an_appended_item_follows_the_lists_own_style():
+    raw = (PROJECT / "data" / "study.yaml").read_text(encoding="utf-8")
+    new = append(raw, "data/study.yaml", ("课程",), {"日期": "2026-12-12", "时间": "16:30", "加课": True})
+    assert new.startswith(raw)  # nothing that was there changes
+    assert new[len(raw):] == '\n  - 日期: 2026-12-12\n    时间: "16:30"\n    加课: true\n'
+
+
+def test_an_item_goes_into_a_nested_list_or_a_new_key_holding_one():
+    raw = "# 光荣榜\n- 期次: 一\n  日期: 2026-01-02\n  表彰:\n    - 称号: 生产标兵\n      姓名: 甲\n\n- 期次: 二\n  日期: 2026-02-02\n"
+    one = append(raw, "data/honors.yaml", (0, "表彰"), {"称号": "革新能手", "姓名": "乙"})
+    assert one == raw.replace("姓名: 甲\n", "姓名: 甲\n    - 称号: 革新能手\n      姓名: 乙\n")
+    two = append(raw, "data/honors.yaml", (1, "表彰"), {"称号": "革新能手", "姓名": "丙"})
+    assert two == raw + "  表彰:\n    - 称号: 革新能手\n      姓名: 丙\n"
+
+
+def test_an_append_that_would_not_read_back_is_refused():
+    with pytest.raises(Refused):
+        append("a: [1, 2]\n", "data/x.yaml", ("a",), 3)
+    with pytest.raises(Refused):
+        append("- x\n", "data/x.yaml", (), {})
+
+
+def test_a_removed_item_takes_one_separating_blank_line_with_it():
+    raw = "l:\n  - a: 1\n\n  - a: 2\n\n  - a: 3\n"
+    assert change(raw, "data/x.yaml", {("l", 1): REMOVE}) == "l:\n  - a: 1\n\n  - a: 3\n"
+    assert change(raw, "data/x.yaml", {("l", 2): REMOVE}) == "l:\n  - a: 1\n\n  - a: 2\n"
+    assert change(raw, "data/x.yaml", {("l", 0): REMOVE}) == "l:\n  - a: 2\n\n  - a: 3\n"

@@ -10,7 +10,12 @@ into the file's own text:
   (plain, quoted, or a ``|`` block) where the new value allows it;
 * a key that is not there is added as the mapping's last key, at the
   column of its other keys;
-* a list item (or a key) is removed with its lines.
+* a list item (or a key) is removed with its lines (and a blank line
+  that separated it from its neighbours);
+* a new item is appended to a list (``append``): after its last item, at
+  the columns of its other items, a blank line before it where the items
+  are separated by blank lines; to a list the file does not have yet as a
+  new key of its mapping.
 
 The new text is parsed before it is given back, and must read as the old
 data with exactly these changes; anything else is refused (``Refused``,
@@ -189,8 +194,21 @@ def _removal(text: _Text, parent, node, key_node, rel: str) -> _Splice:
     first = (key_node or node).start_mark.line
     if isinstance(parent, yaml.SequenceNode):  # the item's "- " is on its first line
         first = min(first, node.start_mark.line)
-    last = _last_line(node)
-    return _Splice(text.line_start(first), text.line_start(last + 1), "")
+    start, end = text.line_start(first), text.line_start(_last_line(node) + 1)
+    if isinstance(parent, yaml.SequenceNode) and first > 0 and _is_blank(text, first - 1):
+        if end >= len(text.raw) or _is_blank(text, _last_line(node) + 1):  # one separating blank goes too
+            start = text.line_start(first - 1)
+    elif isinstance(parent, yaml.SequenceNode) and parent.value[0] is node and len(parent.value) > 1 \
+            and _is_blank(text, _last_line(node) + 1):  # the first item: the blank after it goes
+        end = text.line_start(_last_line(node) + 2)
+    return _Splice(start, end, "")
+
+
+def _is_blank(text: _Text, line: int) -> bool:
+    if line >= len(text.starts):
+        return True
+    end = text.raw.find("\n", text.starts[line])
+    return not text.raw[text.starts[line]:end if end >= 0 else len(text.raw)].strip()
 
 
 def _last_line(node) -> int:
@@ -222,3 +240,90 @@ def _verify(doc, new: str, changes: dict[tuple, object], rel: str) -> None:
         same = False
     if not same:
         raise Refused(f"无法自动修改 {rel}（改完读出来和要改的不一样），文件没有改动。请用记事本手动修改。")
+
+
+# -- a new list item ---------------------------------------------------------------------
+
+def append(raw: str, rel: str, path: tuple, item) -> str:
+    """The text with ``item`` (a value, or a dict of keys as the file spells
+    them, whose values may be lists of such dicts) added as the last item of
+    the list at ``path``; a missing last key of ``path`` is added to its
+    mapping, holding the list."""
+    text = _Text(raw)
+    try:
+        doc = load_yaml(normalised(raw), rel)[0]
+    except BoardError as err:
+        raise Refused(f"{rel} 里有错误，先改正它才能保存：第 {err.line} 行，{err.message}") from None
+    root = yaml.compose(normalised(raw), Loader=loader_class())
+    if root is None and not path:
+        splice = _Splice(len(raw), len(raw), _item(text, item, 0, 2))
+    else:
+        parent, node, _key = _find(root, path, rel) if path else (None, root, None)
+        splice = _append_splice(text, parent, node, path, item, rel)
+    new = raw[:splice.start] + splice.text + raw[splice.end:]
+    expected = copy.deepcopy(doc)
+    holder = expected
+    for step in path[:-1] if path else ():
+        holder = holder[step]
+    if not path:
+        expected = [*(expected or []), item]
+    elif holder.get(path[-1]) is None:
+        holder[path[-1]] = [item]
+    else:
+        holder[path[-1]].append(item)
+    try:
+        same = load_yaml(normalised(new), rel)[0] == expected
+    except BoardError:
+        same = False
+    if not same:
+        raise Refused(f"无法自动在 {rel} 里添加（加完读出来和要加的不一样），文件没有改动。请用记事本手动添加。")
+    return new
+
+
+def _append_splice(text: _Text, parent, node, path: tuple, item, rel: str) -> _Splice:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+        if not isinstance(parent, yaml.MappingNode) or parent.flow_style or not parent.value:
+            raise Refused(f"{rel} 里这一项写在一行的花括号 {{ }} 里（或是空的），无法自动添加。"
+                          "请改成每个键一行的写法后再保存。")
+        col = parent.value[0][0].start_mark.column
+        if node is not None:  # "表彰:" with nothing after it: the items go on the next lines
+            key_node = next(k for k, v in parent.value if v is node)
+            at = text.line_start(key_node.start_mark.line + 1)
+            gap = "" if at == 0 or text.raw[at - 1] == "\n" else text.newline
+            return _Splice(at, at, gap + _item(text, item, col + 2, col + 4))
+        last = max(_last_line(v) for pair in parent.value for v in pair)
+        at = text.line_start(last + 1)
+        gap = "" if at == 0 or text.raw[at - 1] == "\n" else text.newline
+        return _Splice(at, at, f"{gap}{' ' * col}{path[-1]}:{text.newline}{_item(text, item, col + 2, col + 4)}")
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        raise Refused(f"{rel} 里“{_shown(path)}”不是每项一段、以“- ”开头的列表，无法自动添加。"
+                      "请用记事本手动添加。")
+    if not node.value:
+        raise Refused(f"{rel} 里“{_shown(path)}”是空的 [ ]，无法自动添加。请用记事本手动添加。")
+    dash = node.start_mark.column
+    first = node.value[0]
+    key = first.start_mark.column if isinstance(first, yaml.MappingNode) else dash + 2
+    last = _last_line(node)
+    at = text.line_start(last + 1)
+    gap = "" if at == 0 or text.raw[at - 1] == "\n" else text.newline
+    if len(node.value) > 1 and _is_blank(text, node.value[-1].start_mark.line - 1):
+        gap += text.newline  # the items are set apart by blank lines
+    return _Splice(at, at, gap + _item(text, item, dash, key))
+
+
+def _item(text: _Text, item, dash: int, key: int) -> str:
+    """One list item's lines: "- " at ``dash``, its keys at ``key``."""
+    nl = text.newline
+    head = " " * dash + "-" + " " * (key - dash - 1)
+    if not isinstance(item, dict):
+        return head + _scalar(item, None, text, dash) + nl
+    lines = []
+    for name, value in item.items():
+        lead = head if not lines else " " * key
+        if isinstance(value, list):
+            lines.append(f"{lead}{name}:{nl}" + "".join(_item(text, v, key + 2, key + 4) for v in value))
+        else:
+            lines.append(f"{lead}{name}: {_scalar(value, None, text, key)}{nl}")
+    if not lines:
+        raise Refused("新的一条是空的，没有保存。")
+    return "".join(lines)
