@@ -4,6 +4,8 @@
     EditorSite.open_data(name)     one file read: text, version, schema, values by English path
     entries(data)                  what the file's page lists (a list's items, a mapping's groups)
     form_for(data, at, site)       the entry's form: one Widget per value, grouped as the schema is
+    new_form(data, list_at, site)  an empty form for a new item of a list, defaults from the schema
+    new_item(data, group, form)    (the list's path as the file writes it, the item to append)
     changes_from(data, nodes, form)   {path as the file writes it: new value}, only what differs
     new_problems(...)              the checks the build makes, on the text about to be saved
 
@@ -135,6 +137,22 @@ def entries(data: DataFile) -> list[Entry]:
     return found
 
 
+def entry_lists(data: DataFile) -> list[tuple[tuple, str]]:
+    """(path, label) of the lists whose items the file's page lists."""
+    root = data.schema.root
+    if root.type == "list":
+        return [((), root.label)] if is_list(data, ()) else []
+    return [((name,), sub.label) for name, sub in root.fields.items()
+            if sub.type == "list" and sub.item is not None and sub.item.type == "mapping"
+            and is_list(data, (name,))]
+
+
+def entry_of(data: DataFile, path: tuple) -> tuple:
+    """The listed entry that holds ``path`` (or is it)."""
+    listed = {entry.at for entry in entries(data)}
+    return next((path[:n] for n in range(len(path), 0, -1) if path[:n] in listed), ())
+
+
 def _title(spec: Field, value) -> str:
     if not isinstance(value, dict):
         return _shown(value) or "（空）"
@@ -183,6 +201,7 @@ class Group:
     label: str
     children: list  # Widgets and Groups
     note: str = ""
+    kind: str = ""  # "list": items can be added; "item": one of a list's, can be removed
 
 
 def form_for(data: DataFile, at: tuple, info: SiteInfo) -> Group:
@@ -199,13 +218,17 @@ def _node(data: DataFile, spec: Field, value, path: tuple, ctx: Context, writabl
         children = [_node(data, sub, value.get(name) if isinstance(value, dict) else None,
                           path + (name,), ctx, writable and here) for name, sub in spec.fields.items()]
         note = "" if here or not writable else "文件里还没有这一组，暂时不能在这里添加，请用记事本添加。"
-        return Group(path, label, children, note)
+        return Group(path, label, children, note, "item" if here and path and isinstance(path[-1], int) else "")
     if spec.type == "list":
+        if raw is None and writable and spec.item is not None and spec.item.type == "mapping" \
+                and isinstance(_raw_at(data, path[:-1]), dict):
+            return Group(path, label, [], kind="list")  # none yet: the first can be added
         if not isinstance(raw, list):
             return _widget(data, spec, value, path, ctx, "readonly", label,
                            "这一项写成了一行，暂时只能用记事本修改。" if raw is not None else "")
         return Group(path, label, [_node(data, spec.item, item, path + (i,), ctx, writable)
-                                   for i, item in enumerate(value or [])])
+                                   for i, item in enumerate(value or [])],
+                     kind="list" if writable and spec.item is not None and spec.item.type == "mapping" else "")
     if spec.type == "any" or not writable or isinstance(raw, (dict, list)):
         return _widget(data, spec, value, path, ctx, "readonly", label,
                        "" if not writable else "暂时只能用记事本修改。")
@@ -292,6 +315,85 @@ def _raw_at(data: DataFile, path: tuple):
 
 def has_entry(data: DataFile, at: tuple) -> bool:
     return any(entry.at == at for entry in entries(data))
+
+
+def is_list(data: DataFile, at: tuple) -> bool:
+    """Whether ``at`` names a list of entries a new one can be added to."""
+    try:
+        spec = data.schema.root.at(at)
+    except (KeyError, AttributeError, TypeError):
+        return False
+    if spec.type != "list" or spec.item is None or data.doc is None:
+        return False
+    if not at:
+        return data.raw is None or isinstance(data.raw, list)
+    holder = _raw_at(data, at[:-1]) if at[:-1] else data.raw
+    return isinstance(holder, dict) and isinstance(_raw_at(data, at), (list, type(None)))
+
+
+def new_form(data: DataFile, at: tuple, info: SiteInfo) -> Group:
+    """An empty form for a new item of the list at ``at``: one widget per
+    value (lists inside it are added to once it is saved), each showing the
+    schema's default, or nothing."""
+    spec = data.schema.root.at(at).item
+    ctx = Context(info.site_dir / "data", frozenset(info.articles), info.settings)
+    path = at + (len(_value_at(data.value, at) or []),)
+    if spec.type != "mapping":
+        return Group(path, spec.label, [_widget(data, spec, spec.default, path, ctx, _kind(spec, None), spec.label)])
+    children = [_widget(data, sub, sub.default, path + (name,), ctx, _kind(sub, None), sub.label)
+                for name, sub in spec.fields.items() if sub.type not in ("list", "mapping", "any")]
+    later = [sub.label for sub in spec.fields.values() if sub.type == "list"]
+    note = f"{'、'.join(later)}：保存这一条之后，在这一条里逐条新增。" if later else ""
+    return Group(path, f"新的{data.schema.root.at(at).label}", children, note)
+
+
+def new_item(data: DataFile, group: Group, values: FormValues) -> tuple[tuple, object]:
+    """(the list's path as the file writes it, the new item with keys spelled
+    as the list's other items spell them); empty values are left out, and a
+    checkbox only when it differs from its default."""
+    at = group.path[:-1]
+    spec = data.schema.root.at(at).item
+    item = {}
+    for w in widgets(group):
+        new = values.get(w.path)
+        if w.kind == "checkbox":
+            if new == bool(w.spec.default):
+                continue
+        elif new in (None, ""):
+            continue
+        else:
+            new = _typed(w.spec, new)
+        if spec.type != "mapping":
+            return _written_list(data, at), new
+        item[_key_for(data, at, w.path[-1], w.spec)] = new
+    return _written_list(data, at), item
+
+
+def _written_list(data: DataFile, at: tuple) -> tuple:
+    return _written(data, at) if at else ()
+
+
+def _key_for(data: DataFile, at: tuple, name: str, spec: Field) -> str:
+    """A key as the list's items spell it; for a key none of them has, in
+    Chinese where they (or the file) use Chinese keys."""
+    siblings = [k for item in (_raw_at(data, at) if at else data.raw) or [] if isinstance(item, dict)
+                for k in item]
+    for key in siblings:
+        if str(key) == name or str(key) in spec.aliases:
+            return str(key)
+    keys = siblings or list(_all_keys(data.raw))
+    chinese = any(not str(k).isascii() for k in keys)
+    return spec.aliases[0] if chinese and spec.aliases else name
+
+
+def _all_keys(value):
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield key
+            yield from _all_keys(sub)
+    elif isinstance(value, list):
+        for sub in value:
+            yield from _all_keys(sub)
 
 
 # -- a submitted form --------------------------------------------------------------------

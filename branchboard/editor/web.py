@@ -3,6 +3,9 @@
     GET  /admin/                     the data files
     GET  /admin/data/<file>          its entries; ?at=<entry> that entry's form
     POST /admin/save                 one entry's changed values, checked, then written
+    GET  /admin/new?file=&list=      an empty form for a new item of a list; POST /admin/add
+    GET  /admin/remove?file=&at=     asks before an item goes; POST /admin/remove
+    GET  /admin/history?file=[&v=]   a file's kept versions, one compared with now; POST /admin/restore
     GET  /admin/login, POST          the password, for another computer
     POST /admin/logout
     GET  /admin/static/<file>        the editor's stylesheet
@@ -18,14 +21,16 @@ hand edit.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from branchboard.editor import files, forms, security
-from branchboard.editor.yamledit import change
+from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
 HERE = Path(__file__).parent
@@ -121,6 +126,8 @@ class EditorApp:
             return self._data_page(path[len("/admin/data/"):], request.args, session)
         if path == "/admin/save" and request.method == "POST":
             return self._save(request.form, session)
+        if path in LIST_PAGES and request.method in LIST_PAGES[path]:
+            return getattr(self, LIST_PAGES[path][request.method])(request, session)
         if path == "/admin/login":
             return redirect("/admin/")
         return self._page("message.html", 404, title="找不到", message="后台没有这个网页。")
@@ -142,6 +149,7 @@ class EditorApp:
             group = forms.form_for(data, at, info)
         return self._page("data.html", shown.pop("status", 200), title=data.label, data=data,
                           entries=forms.entries(data) if data.doc is not None else [], at=at,
+                          lists=forms.entry_lists(data),
                           at_text=forms.at_text(at), group=group, csrf=session.csrf,
                           saved=args.get("saved") == "1", site_url=self.site_url, **shown)
 
@@ -193,6 +201,136 @@ class EditorApp:
         return self._page("conflict.html", 409, title="没有保存：文件已被改过", data=data, theirs=data.text,
                           ours=ours, typed=typed, conflict=files.Conflict(data.rel, data.text), csrf=session.csrf)
 
+    # -- new items, removed items ---------------------------------------------------
+
+    def _listed_file(self, rel: str):
+        """(site info, the data file) for a data file the editor lists, by its own name; else None."""
+        info = forms.site_info(self.site_dir)
+        kinds = forms.data_files(info)
+        name = rel[len("data/"):] if rel.startswith("data/") else ""
+        if name not in kinds or rel != f"data/{name}":
+            return info, None
+        return info, forms.open_data(info, name, kinds[name])
+
+    def _not_listed(self, rel: str) -> Response:
+        return self._page("message.html", 400, title="没有保存", message=f"不能修改“{rel}”：它不是后台列出的数据文件。")
+
+    def _new_form(self, request: Request, session) -> Response:
+        rel, at = request.args.get("file", ""), forms.parse_at(request.args.get("list", ""))
+        info, data = self._listed_file(rel)
+        if data is None or not forms.is_list(data, at):
+            return self._page("message.html", 404, title="找不到", message="找不到要新增的这一类，请从后台重新打开。")
+        return self._new_page(data, at, forms.new_form(data, at, info), session, 200)
+
+    def _new_page(self, data, at, group, session, status, **shown) -> Response:
+        return self._page("new.html", status, title=f"新增：{data.label}", data=data, list_at=forms.at_text(at),
+                          group=group, csrf=session.csrf, **shown)
+
+    def _add(self, request: Request, session) -> Response:
+        form = request.form
+        rel, at = form.get("file", ""), forms.parse_at(form.get("list", ""))
+        info, data = self._listed_file(rel)
+        if data is None:
+            return self._not_listed(rel)
+        if not forms.is_list(data, at):
+            return self._page("message.html", 409, title="没有保存",
+                              message=f"{rel} 里找不到要新增到的地方（可能刚被改过或有错误），没有保存。请重新打开。")
+        group = forms.new_form(data, at, info)
+        values = forms.submitted(group, form)
+        for widget in forms.widgets(group):  # what she typed stays in the form if it comes back
+            if widget.path in values:
+                widget.value = ("1" if values[widget.path] else "") if widget.kind == "checkbox" \
+                    else values[widget.path]
+        if data.version != form.get("version"):
+            return self._conflict(data, group, values, None, session)
+        written_at, item = forms.new_item(data, group, values)
+        if item in ({}, None):
+            return self._new_page(data, at, group, session, 422, errors=["什么都没有填写，没有保存。"])
+        try:
+            new_text = append(data.text, data.rel, written_at, item)
+        except Refused as refused:
+            return self._new_page(data, at, group, session, 422, errors=[str(refused)])
+        problems = forms.new_problems(info, data.name, data.text, new_text)
+        if problems:
+            after = forms.parsed(data.name, new_text, "", data.schema)
+            rest = forms.place_problems(group, after, problems)
+            return self._new_page(data, at, group, session, 422, errors=rest, invalid=True)
+        try:
+            files.save(self.site_dir, data.rel, new_text, data.version)
+        except files.Conflict as conflict:
+            data.text = conflict.theirs
+            return self._conflict(data, group, values, new_text, session)
+        after = forms.parsed(data.name, new_text, "", data.schema)
+        return redirect(f"/admin/data/{data.name}?at={forms.at_text(forms.entry_of(after, group.path))}&saved=1")
+
+    def _remove(self, request: Request, session) -> Response:
+        source = request.form if request.method == "POST" else request.args
+        rel, at = source.get("file", ""), forms.parse_at(source.get("at", ""))
+        info, data = self._listed_file(rel)
+        if data is None:
+            return self._not_listed(rel)
+        if not at or not isinstance(at[-1], int) or not forms.is_list(data, at[:-1]) \
+                or not 0 <= at[-1] < len(forms._value_at(data.value, at[:-1]) or []):
+            return self._page("message.html", 409, title="没有删除",
+                              message=f"{rel} 里找不到要删除的这一条（可能刚被改过），没有删除。请重新打开。")
+        spec = data.schema.root.at(at)
+        title = forms._title(spec, forms._value_at(data.value, at))
+        holder = forms.entry_of(data, at[:-1]) if len(at) > 1 else ()
+        back = f"/admin/data/{data.name}" + (f"?at={forms.at_text(holder or at)}")
+        if request.method != "POST":
+            return self._page("remove.html", 200, title="删除这一条", data=data, at_text=forms.at_text(at),
+                              entry=title, back=back, csrf=session.csrf)
+        if data.version != source.get("version"):
+            return self._page("message.html", 409, title="没有删除",
+                              message=f"{rel} 在你打开之后被改过了，为了不删错，这次没有删除。请重新打开再删。")
+        try:
+            new_text = change(data.text, data.rel, {data.doc.raw_paths[at]: REMOVE})
+        except Refused as refused:
+            return self._page("message.html", 422, title="没有删除", message=str(refused))
+        problems = forms.new_problems(info, data.name, data.text, new_text)
+        if problems:
+            return self._page("message.html", 422, title="没有删除",
+                              message="删除以后文件会有错误，没有删除：" + "；".join(
+                                  f"第 {p.line} 行，{p.message}" for p in problems))
+        try:
+            files.save(self.site_dir, data.rel, new_text, data.version)
+        except files.Conflict:
+            return self._page("message.html", 409, title="没有删除",
+                              message=f"{rel} 在你打开之后被改过了，为了不删错，这次没有删除。请重新打开再删。")
+        return redirect(f"/admin/data/{data.name}" + (f"?at={forms.at_text(holder)}&saved=1" if holder else "?saved=1"))
+
+    # -- history ----------------------------------------------------------------------
+
+    def _history(self, request: Request, session, status: int = 200, **shown) -> Response:
+        rel, chosen = request.args.get("file", ""), request.args.get("v", "")
+        try:
+            kept = files.versions(self.site_dir, rel)
+            current, version = files.open_file(self.site_dir, rel)
+        except Refused as refused:
+            return self._page("message.html", 404, title="找不到", message=str(refused))
+        old = next((v for v in kept if v.name == chosen), kept[0] if kept else None)
+        diff = []
+        if old is not None:
+            then = (self.site_dir / files.HISTORY / rel / old.name).read_bytes().decode("utf-8", "replace")
+            diff = [(_diff_class(line), line) for line in difflib.unified_diff(
+                then.splitlines(), current.splitlines(), "这个版本", "现在的文件", lineterm="", n=3)][2:]
+        name = rel[len("data/"):] if rel.startswith("data/") else ""
+        return self._page("history.html", status, title=f"以前的版本：{rel}", rel=rel, kept=kept, old=old,
+                          diff=diff, version=version, data_name=name, csrf=session.csrf,
+                          restored=request.args.get("restored") == "1", **shown)
+
+    def _restore(self, request: Request, session) -> Response:
+        form = request.form
+        rel, chosen = form.get("file", ""), form.get("v", "")
+        try:
+            files.restore(self.site_dir, rel, chosen, form.get("version", ""))
+        except files.Conflict:
+            return self._page("message.html", 409, title="没有恢复",
+                              message=f"{rel} 在你打开这一页之后又被改过了，为了不覆盖那些修改，这次没有恢复。请重新打开再恢复。")
+        except Refused as refused:
+            return self._page("message.html", 400, title="没有恢复", message=str(refused))
+        return redirect(f"/admin/history?file={quote(rel)}&restored=1")
+
     # -- helpers -------------------------------------------------------------------
 
     def _page(self, template: str, status: int, **values) -> Response:
@@ -202,6 +340,19 @@ class EditorApp:
     def _static(self, name: str) -> Response:
         return Response((HERE / "static" / name).read_bytes(), 200, content_type=STATIC[name],
                         headers={"Cache-Control": "no-cache"})
+
+
+LIST_PAGES = {  # path -> {method: EditorApp method}
+    "/admin/new": {"GET": "_new_form"},
+    "/admin/add": {"POST": "_add"},
+    "/admin/remove": {"GET": "_remove", "POST": "_remove"},
+    "/admin/history": {"GET": "_history"},
+    "/admin/restore": {"POST": "_restore"},
+}
+
+
+def _diff_class(line: str) -> str:
+    return {"+": "diff_add", "-": "diff_sub", "@": "diff_at"}.get(line[:1], "")
 
 
 def redirect(location: str) -> Response:
