@@ -27,6 +27,9 @@ from conftest import PROJECT
 NOW = dt.datetime(2026, 11, 25)
 MAILBOX = (PROJECT / "data" / "mailbox.yaml").read_text(encoding="utf-8")
 LETTER = 10  # the last letter of the example's mailbox: 已受理, not yet answered
+# the example's honors and study without photos and articles, which a tiny site lacks
+HONORS = re.sub(r"\n +照片: .*", "", (PROJECT / "data" / "honors.yaml").read_text(encoding="utf-8"))
+STUDY = re.sub(r"\n +文章: .*", "", (PROJECT / "data" / "study.yaml").read_text(encoding="utf-8"))
 REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚筒移入棚内存放。"
 
 
@@ -35,8 +38,8 @@ def served(make_site):
     """A site with the example's mailbox, built and served (editor included) until the test ends."""
     started: list[DevServer] = []
 
-    def start():
-        site = make_site({"data/mailbox.yaml": MAILBOX})
+    def start(files=None):
+        site = make_site(files or {"data/mailbox.yaml": MAILBOX})
         server = DevServer(Options(site.root, now=NOW), port=0, out=io.StringIO(), err=io.StringIO())
         started.append(server)
         server.start()
@@ -311,3 +314,171 @@ def test_edit_is_serve_that_opens_the_editor(monkeypatch, make_site):
     assert seen == {"host": "127.0.0.1", "port": 8123, "open_editor": True}
     assert cli.main(["serve", "--site", str(site.root)]) == 0
     assert seen["open_editor"] is False
+
+
+# -- new entries, removed entries, history ------------------------------------------------------
+
+def open_page(browser, url):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    return context, page
+
+
+def test_this_months_honor_roll_is_added_in_the_browser(served, browser):
+    site, server = served({"data/honors.yaml": HONORS})
+    path = site.root / "data" / "honors.yaml"
+    before = path.read_text(encoding="utf-8")
+    context, page = open_page(browser, f"{server.url}admin/")
+    try:
+        page.get_by_role("link", name="光荣榜").click()
+        page.get_by_role("link", name="新增一条", exact=True).click()
+        assert page.get_by_label("期次").input_value() == ""  # nothing is filled in for her
+        page.get_by_label("期次").fill("2026年11月")
+        page.get_by_label("日期").fill("2026-11-25")
+        page.get_by_role("button", name="保存这一条").click()
+        page.get_by_text("已保存").wait_for()
+        for title, name, team, deeds in (("生产标兵", "高永福", "甲班", "当月主洗岗位零误操作。"),
+                                         ("革新能手", "石小兵", "检修班", "改进了浮选机刮板。")):
+            page.get_by_role("link", name="新增一条表彰").click()
+            page.get_by_label("称号").select_option(title)
+            page.get_by_label("姓名").fill(name)
+            page.get_by_label("班组").fill(team)
+            page.get_by_label("事迹").fill(deeds)
+            page.get_by_role("button", name="保存这一条").click()
+            page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before)  # every line that was there, comments first, is kept
+    assert after[len(before):] == (
+        "\n- 期次: 2026年11月\n  日期: 2026-11-25\n  表彰:\n"
+        "    - 称号: 生产标兵\n      姓名: 高永福\n      班组: 甲班\n      事迹: 当月主洗岗位零误操作。\n"
+        "    - 称号: 革新能手\n      姓名: 石小兵\n      班组: 检修班\n      事迹: 改进了浮选机刮板。\n")
+    assert "待填写" not in after
+    built = site.out / "board" / "honors.html"
+    wait_until(lambda: built.is_file() and "石小兵" in built.read_text(encoding="utf-8")
+               and "高永福" in built.read_text(encoding="utf-8"))
+
+
+def test_a_study_session_is_cancelled_and_an_extra_one_added_in_the_browser(served, browser):
+    site, server = served({"data/study.yaml": STUDY})
+    path = site.root / "data" / "study.yaml"
+    before = path.read_text(encoding="utf-8")
+    context, page = open_page(browser, f"{server.url}admin/")
+    try:
+        page.get_by_role("link", name="学习培训").click()
+        page.get_by_role("link", name=re.compile("冬季皮带机防冻与巡检要点")).click()
+        page.get_by_label("取消", exact=True).check()
+        page.get_by_label("原因", exact=True).fill("停电检修，改期")
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("已保存").wait_for()
+        page.get_by_role("link", name="新增一条课程").click()
+        page.get_by_label("日期").fill("2026-11-28")
+        page.get_by_label("主题").fill("停电检修现场安全确认")
+        page.get_by_label("主讲").fill("高志刚")
+        page.get_by_label("加课").check()
+        page.get_by_role("button", name="保存这一条").click()
+        page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    after = path.read_text(encoding="utf-8")
+    gone, added = changed_lines(before, after)
+    assert gone == []
+    assert added == ["    取消: true", "    原因: 停电检修，改期",
+                     "", "  - 日期: 2026-11-28", "    主题: 停电检修现场安全确认", "    主讲: 高志刚", "    加课: true"]
+    assert "主题: 冬季皮带机防冻与巡检要点\n    主讲: 何玉兰\n    取消: true\n    原因: 停电检修，改期\n" in after
+    built = site.out / "board" / "study.html"
+    wait_until(lambda: built.is_file() and "停电检修现场安全确认" in built.read_text(encoding="utf-8"))
+    shown = built.read_text(encoding="utf-8")
+    assert "<s>冬季皮带机防冻与巡检要点</s>" in shown and "取消原因：停电检修，改期" in shown
+
+
+def test_an_entry_is_removed_after_asking(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    status, _headers, page = client.request("GET", f"/admin/remove?file=data/mailbox.yaml&at={LETTER}")
+    assert status == 200 and "确定删除" in page and "磁选机备用滚筒" in page
+    assert path.read_text(encoding="utf-8") == MAILBOX  # asking writes nothing
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    status, _headers, _page = client.request("POST", "/admin/remove", form)
+    assert status == 303
+    after = path.read_text(encoding="utf-8")
+    gone, added = changed_lines(MAILBOX, after)
+    assert added == [] and gone[0] == "" and gone[1].startswith("- 日期: 2026-11-22")
+    assert "磁选机备用滚筒" not in after and after.startswith("# 职工信箱\n")
+
+
+def test_a_new_entry_that_fails_the_checks_is_shown_and_not_written(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    form = client.form("/admin/new?file=data/mailbox.yaml&list=")
+    _status, _headers, page = client.request("GET", "/admin/new?file=data/mailbox.yaml&list=")
+    assert '<option value="已受理" selected>' in page  # the schema's default
+    assert not any(form[k] for k in form if k.startswith("v."))  # and nothing else is filled in
+    status, _headers, page = client.request("POST", "/admin/add", {**form, "v.11.date": "2026-11-24",
+                                                                   "v.11.replied": "2026-11-01"})
+    assert status == 422 and "缺少 主题" in page
+    assert path.read_text(encoding="utf-8") == MAILBOX
+    status, _headers, page = client.request("POST", "/admin/add", {**form, "v.11.date": "2026-11-24",
+                                                                   "v.11.topic": "食堂窗口", "v.11.status": "已受理"})
+    assert status == 303
+    assert path.read_text(encoding="utf-8") == MAILBOX + "\n- 日期: 2026-11-24\n  主题: 食堂窗口\n  状态: 已受理\n"
+
+
+def test_a_previous_version_is_restored_from_the_history_page(served, browser):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    status, _headers, _page = client.request("POST", "/admin/save", answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}")))
+    assert status == 303
+    answered = path.read_bytes()
+    context, page = open_page(browser, f"{server.url}admin/data/mailbox.yaml")
+    try:
+        page.get_by_role("link", name="以前的版本").click()
+        assert REPLY in page.locator("pre.diff").inner_text()  # what changed since
+        page.get_by_role("button", name="恢复这个版本").click()
+        page.get_by_text("已恢复").wait_for()
+    finally:
+        context.close()
+    assert path.read_bytes() == MAILBOX.encode("utf-8")
+    kept = sorted((site.root / ".history" / "data" / "mailbox.yaml").iterdir())
+    assert [p.read_bytes() for p in kept] == [MAILBOX.encode("utf-8"), answered]  # the answered one kept too
+
+
+def test_the_new_endpoints_refuse_a_missing_or_wrong_token_and_other_origins(served):
+    site, server = served()
+    path = site.root / "data" / "mailbox.yaml"
+    client = Client(server)
+    client.request("POST", "/admin/save", answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}")))
+    answered = path.read_bytes()
+    added = {**client.form("/admin/new?file=data/mailbox.yaml&list="), "v.11.date": "2026-11-24", "v.11.topic": "食堂"}
+    status, _headers, page = client.request("GET", "/admin/remove?file=data/mailbox.yaml&at=0")
+    removed = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    status, _headers, page = client.request("GET", "/admin/history?file=data/mailbox.yaml")
+    restored = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.split("/admin/restore")[1]))
+    assert "v" in restored and "csrf" in removed and "csrf" in added
+    port = server.http.port
+    for url, good in (("/admin/add", added), ("/admin/remove", removed), ("/admin/restore", restored)):
+        for body, headers in (({k: v for k, v in good.items() if k != "csrf"}, {}),
+                              ({**good, "csrf": "x" + good["csrf"][1:]}, {}),
+                              (good, {"Origin": "http://evil.example"}),
+                              (good, {"Origin": f"http://127.0.0.1:{port + 1}"}),
+                              (good, {"Origin": None})):
+            status, _headers, _page = client.request("POST", url, body, headers)
+            assert status == 403, (url, headers)
+        status, _headers, _page = client.request("POST", url, good, {"Host": "evil.example"})
+        assert status == 421
+    assert path.read_bytes() == answered
+    assert len(list((site.root / ".history" / "data" / "mailbox.yaml").iterdir())) == 1
+    for name in ("../site.yaml", "site.yaml", "data/../site.yaml", ".history/data/mailbox.yaml"):
+        status, _headers, _page = client.request("POST", "/admin/restore", {**restored, "file": name})
+        assert status == 400, name
+        status, _headers, _page = client.request("POST", "/admin/add", {**added, "file": name})
+        assert status == 400, name
+    status, _headers, _page = client.request("POST", "/admin/restore", {**restored, "v": "../../site.yaml"})
+    assert status == 400
+    assert path.read_bytes() == answered
