@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from branchboard.editor import files, forms, security
+from branchboard.editor import dashboard, files, forms, security
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
@@ -47,7 +47,8 @@ HEADERS = {
 class EditorApp:
     """The /admin/ pages of one site."""
 
-    def __init__(self, site_dir: Path, site_url: str = "/"):
+    def __init__(self, site_dir: Path, site_url: str = "/", now=None):
+        self.now = now  # the build's "today" (a fixed day in tests), else the clock
         self.site_dir = Path(site_dir)
         self.site_url = site_url
         self.sessions = security.Sessions()
@@ -135,7 +136,10 @@ class EditorApp:
     def _home(self, session) -> Response:
         info = forms.site_info(self.site_dir)
         kinds = [(name, schema.root.label) for name, schema in forms.data_files(info).items()]
-        return self._page("home.html", 200, title="后台", kinds=kinds, problems=info.problems, csrf=session.csrf)
+        listed = dict(kinds)
+        jobs = [(label, url) for label, name, url in JOBS if name in listed]
+        return self._page("home.html", 200, title="后台", kinds=kinds, problems=info.problems, jobs=jobs,
+                          today=dashboard.today(self.site_dir, self.now), listed=listed, csrf=session.csrf)
 
     def _data_page(self, name: str, args, session, **shown) -> Response:
         info = forms.site_info(self.site_dir)
@@ -341,6 +345,14 @@ class EditorApp:
         return Response((HERE / "static" / name).read_bytes(), 200, content_type=STATIC[name],
                         headers={"Cache-Control": "no-cache"})
 
+
+JOBS = (  # the dashboard's buttons: (label, the data file they need, where they go)
+    ("本月光荣榜", "honors.yaml", "/admin/new?file=data/honors.yaml&list="),
+    ("本月考核", "performance.yaml", "/admin/new?file=data/performance.yaml&list=periods"),
+    ("取消/加一次学习", "study.yaml", "/admin/data/study.yaml"),
+    ("答复来信", "mailbox.yaml", "/admin/data/mailbox.yaml"),
+    ("新条幅", "banners.yaml", "/admin/new?file=data/banners.yaml&list="),
+)
 
 LIST_PAGES = {  # path -> {method: EditorApp method}
     "/admin/new": {"GET": "_new_form"},

@@ -73,7 +73,7 @@ class DevServer:
         """Build once, then serve and watch; raises OSError when the port is taken."""
         from branchboard.editor.web import EditorApp
 
-        editor = EditorApp(self.options.site_dir) if self.editor else None
+        editor = EditorApp(self.options.site_dir, now=self.options.now) if self.editor else None
         app = BoardApp(self.options.out, self.channel, own_names(self.host), streams=STREAMS, editor=editor)
         self.http = WebServer(app, self.host, self.port, threads=STREAMS + PAGE_THREADS)
         self.run_build([])
