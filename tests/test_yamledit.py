@@ -74,6 +74,12 @@ def test_a_comment_after_a_value_quoting_and_a_plain_value_stay_as_written():
                      "  内容: \"加一个窗口\"\n\n- 日期: 2026-11-21\n  主题: 第二封\n")
 
 
+def test_a_key_left_empty_gets_its_value_after_a_space_and_keeps_its_comment():
+    raw = "标题: 支部大会\n摘要:            # 一两句话的简介\n作者:\n"
+    after = change(raw, "content/news/a.md", {("摘要",): "一句话", ("作者",): "张三"})
+    assert after == "标题: 支部大会\n摘要: 一句话            # 一两句话的简介\n作者: 张三\n"
+
+
 def test_a_value_that_would_not_read_back_plain_is_quoted():
     raw = "- 主题: 旧的\n"
     for value, written in [("是", "是"), ("yes", '"yes"'), ("12", '"12"'), ("a: b", '"a: b"'),

@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from branchboard.editor import dashboard, files, forms, security
+from branchboard.editor import articles, dashboard, files, forms, security
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
@@ -61,6 +61,7 @@ class EditorApp:
         request.max_content_length = MAX_FORM
         request.max_form_memory_size = MAX_FORM
         path = request.path.rstrip("/") or "/"
+        request.max_content_length = articles.body_limit(path, MAX_FORM)
         if path == "/admin/static/admin.css":
             return self._static("admin.css")
         session_id = request.cookies.get(security.COOKIE)
@@ -121,6 +122,8 @@ class EditorApp:
     # -- the pages ----------------------------------------------------------------
 
     def _route(self, request: Request, path: str, session) -> Response:
+        if path == articles.PREFIX or path.startswith(articles.PREFIX + "/"):
+            return articles.handle(self, request, path, session)
         if path == "/admin" and request.method != "POST":
             return self._home(session)
         if path.startswith("/admin/data/") and request.method != "POST":

@@ -101,7 +101,10 @@ def _splice(text: _Text, root, path: tuple, value, rel: str) -> _Splice:
     if not isinstance(node, yaml.ScalarNode):
         raise Refused(f"{rel} 里“{_shown(path)}”不是单个值，不能这样修改。")
     column = (key_node or node).start_mark.column  # a block's lines go deeper than this
-    return _Splice(text.offset(node.start_mark), _scalar_end(text, node), _scalar(value, node, text, column))
+    written = _scalar(value, node, text, column)
+    if node.value == "" and not node.style and key_node is not None:  # "摘要:" stands right after its colon
+        written = " " + written
+    return _Splice(text.offset(node.start_mark), _scalar_end(text, node), written)
 
 
 def _find(root, path: tuple, rel: str):

@@ -1,0 +1,311 @@
+"""The editor's articles at /admin/articles: a real `serve` on 127.0.0.1, port 0.
+
+The secretary's job (a new article with a pasted photo) is done through
+the browser only; the security promises are tested with plain HTTP requests
+a browser would not send.  Every network call has a timeout and every wait
+a deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import http.client
+import io
+import re
+import secrets
+from urllib.parse import quote
+
+import pytest
+from PIL import Image
+
+from branchboard.build.pipeline import Options
+from branchboard.scaffold.new import slugify
+from branchboard.serve.server import DevServer
+from conftest import snapshot
+from test_editor import Client, wait_until
+
+TODAY = dt.date.today()
+OLD = f"""\
+---
+# 十一月的支部大会
+标题: 支部大会召开   # 标题写短一点
+日期: 2026-11-20
+摘要:            # 一两句话的简介
+标签: [组织生活]
+---
+
+会议由支部书记主持。
+"""
+FAR = TODAY + dt.timedelta(days=400)
+GONE = TODAY - dt.timedelta(days=400)
+
+
+def article(title: str, *fields: str) -> str:
+    return "\n".join(["---", f"标题: {title}", f"日期: {GONE:%Y-%m-%d}", *fields, "---", "", f"{title}的正文。", ""])
+
+
+ARTICLES = {
+    "content/news/old.md": OLD,
+    "content/news/draft.md": article("还在写的", "草稿: true"),
+    "content/news/later.md": article("明年的通知", f"发布: {FAR:%Y-%m-%d}"),
+    "content/notices/gone.md": article("过期的通知", f"下架: {GONE + dt.timedelta(days=10):%Y-%m-%d}"),
+}
+BROKEN = article("写错日期的", "发布: 2026-13-45")  # a site with it builds nothing: only where a test needs it
+
+
+@pytest.fixture
+def served(make_site):
+    """A site with a few articles, built and served (editor included) until the test ends."""
+    started: list[DevServer] = []
+
+    def start():
+        site = make_site(ARTICLES)
+        server = DevServer(Options(site.root), port=0, out=io.StringIO(), err=io.StringIO())
+        started.append(server)
+        server.start()
+        return site, server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def png(size=(40, 30), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(client: Client, fields: dict, filename: str, data: bytes, content_type="image/png"):
+    """A multipart POST of one image to the upload address."""
+    boundary = "----board" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items() if v is not None]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
+                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{client.port}", "Origin": f"http://127.0.0.1:{client.port}",
+               "Cookie": client.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    try:
+        conn.request("POST", "/admin/articles/upload", body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
+        return 413, ""
+    finally:
+        conn.close()
+
+
+def edit_form(client: Client, rel: str) -> dict:
+    status, _headers, page = client.request("GET", f"/admin/articles/edit?file={quote(rel)}")
+    assert status == 200, page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    fields.update(re.findall(r'<input id="f-[a-z]+" name="(m\.[a-z]+)" type="text" value="([^"]*)"', page))
+    fields.update(re.findall(r'<textarea id="f-[a-z]+" name="(m\.[a-z]+)" rows="\d+">([^<]*)</textarea>', page))
+    fields["body"] = re.search(r'name="body" rows="\d+" class="markdown">\n([^<]*)</textarea>', page).group(1)
+    import html
+
+    return {k: html.unescape(v) for k, v in fields.items()}
+
+
+def outside_public(site) -> dict:
+    return {k: v for k, v in snapshot(site.root).items() if not k.startswith("public/")}
+
+
+# -- the list ------------------------------------------------------------------------------
+
+def test_the_list_shows_each_article_with_the_status_the_build_gives_it(served):
+    site, server = served()
+    site.write("content/notices/broken.md", BROKEN)
+    status, _headers, page = Client(server).request("GET", "/admin/articles")
+    assert status == 200
+    rows = {title: state for title, state in
+            re.findall(r'<a href="/admin/articles/edit\?file=[^"]+">([^<]+)</a></td>\s*<td>[^<]*</td>\s*'
+                       r'<td><span class="status">([^<]+)</span>', page)}
+    assert rows == {"支部大会召开": "已发布", "还在写的": "草稿", "明年的通知": "定时",
+                    "过期的通知": "已下架", "写错日期的": "有错误"}
+    assert "这个日期不存在" in page
+    assert page.index("支部动态") < page.index("支部大会召开") < page.index("通知公告") < page.index("过期的通知")
+
+
+# -- writing an article in the browser -------------------------------------------------
+
+PASTE_IMAGE = """async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 64; canvas.height = 48;
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#c00"; g.fillRect(0, 0, 64, 48);
+    const blob = await new Promise(done => canvas.toBlob(done, "image/png"));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], "image.png", {type: "image/png"}));
+    const body = document.getElementById("f-body");
+    body.focus();
+    body.selectionStart = body.selectionEnd = body.value.length;
+    body.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_a_new_article_with_a_pasted_photo_is_written_previewed_and_built(served, browser):
+    site, server = served()
+    title, text = "煤泥水系统检修动员会", "全班组十二人参加，分工落实到人。"
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{server.url}admin/articles")
+        page.get_by_role("link", name="写新文章").first.click()
+        page.get_by_label("标题").fill(title)
+        page.get_by_label("摘要").fill("检修前的动员。")
+        page.get_by_label("标签").fill("安全生产、检修")
+        page.get_by_label("正文（Markdown）").fill(f"## 会议内容\n\n{text}\n\n")
+        preview = page.frame_locator("#preview")
+        preview.get_by_text(text).wait_for()  # the preview showed the text before anything was saved
+        preview.get_by_role("heading", name="会议内容").wait_for()
+        assert not list((site.root / "content" / "news").glob(f"*{slugify(title)}*"))
+        page.evaluate(PASTE_IMAGE)
+        wait_until(lambda: "![](images/" in page.get_by_label("正文（Markdown）").input_value())
+        preview.locator("img").wait_for()
+        wait_until(lambda: page.frame_locator("#preview").locator("img").evaluate("i => i.complete && i.naturalWidth"))
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    rel = f"content/news/{TODAY:%Y-%m-%d}-{slugify(title)}.md"
+    written = (site.root / rel).read_text(encoding="utf-8")
+    front, body = written.split("\n---\n", 1)
+    assert front.splitlines() == ["---", f"标题: {title}", f"日期: {TODAY:%Y-%m-%d}", "摘要: 检修前的动员。",
+                                  "标签: [安全生产, 检修]"]
+    image = re.search(r"!\[\]\(images/([0-9a-f-]+\.png)\)", body).group(1)
+    assert body.startswith(f"\n## 会议内容\n\n{text}\n\n![](images/{image})")
+    assert "待填写" not in written and "在这里写正文" not in written
+    with Image.open(site.root / "content" / "news" / "images" / image) as im:
+        assert im.format == "PNG" and im.size == (64, 48)
+    built = site.out / "news" / f"{TODAY:%Y-%m-%d}-{slugify(title)}.html"
+    wait_until(lambda: built.is_file() and text in built.read_text(encoding="utf-8"), timeout=30)
+    html = built.read_text(encoding="utf-8")
+    src = re.search(r'<div class="prose">.*?<img [^>]*src="([^"]+)"', html, re.S).group(1)
+    assert (built.parent / src).resolve().is_file()
+
+
+# -- changing an article ------------------------------------------------------------------
+
+def test_a_change_rewrites_only_the_changed_lines_of_the_front_matter(served):
+    site, server = served()
+    path = site.root / "content" / "news" / "old.md"
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    assert form["m.title"] == "支部大会召开" and form["body"] == "\n会议由支部书记主持。\n"
+    form.update({"m.title": "支部大会顺利召开", "m.summary": "选举了新一届支委。", "m.tags": "组织生活、选举",
+                 "m.pinned": "1", "body": form["body"].replace("\n", "\r\n") + "会上选举了支委。\r\n",
+                 "do": "save"})
+    status, headers, page = client.request("POST", "/admin/articles/save", form)
+    assert status == 303, page
+    after = path.read_text(encoding="utf-8")
+    diff = [d for d in difflib.ndiff(OLD.splitlines(), after.splitlines()) if d[0] in "+-"]
+    assert diff == ["- 标题: 支部大会召开   # 标题写短一点", "+ 标题: 支部大会顺利召开   # 标题写短一点",
+                    "- 摘要:            # 一两句话的简介", "+ 摘要: 选举了新一届支委。            # 一两句话的简介",
+                    "- 标签: [组织生活]", "+ 标签: [组织生活, 选举]", "+ 置顶: true", "+ 会上选举了支委。"]
+    assert [p.read_text(encoding="utf-8") for p in (site.root / ".history" / "content" / "news" / "old.md").iterdir()] \
+        == [OLD]
+
+
+def test_an_invalid_value_is_shown_at_its_field_and_nothing_is_written(served):
+    site, server = served()
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    before = outside_public(site)
+    status, _headers, page = client.request("POST", "/admin/articles/save",
+                                            {**form, "m.expire": "2026-02-30", "do": "save"})
+    assert status == 422
+    field = page[page.index('name="m.expire"'):]
+    assert field.index("这个日期不存在") < field.index("</div>")  # beside its field
+    status, _headers, page = client.request("POST", "/admin/articles/save", {**form, "m.title": "", "do": "save"})
+    assert status == 422 and "标题不能为空" in page[page.index('name="m.title"'):page.index('name="m.date"')]
+    assert outside_public(site) == before
+
+
+def test_a_hand_edit_since_the_form_opened_is_never_overwritten(served):
+    site, server = served()
+    path = site.root / "content" / "news" / "old.md"
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    path.write_text(OLD.replace("主持", "主持并讲话"), encoding="utf-8")
+    status, _headers, page = client.request("POST", "/admin/articles/save",
+                                            {**form, "m.title": "新标题", "do": "save"})
+    assert status == 409 and "主持并讲话" in page and "新标题" in page
+    assert "新标题" not in path.read_text(encoding="utf-8")
+
+
+def test_the_preview_is_cleaned_as_the_build_cleans_html(served):
+    _site, server = served()
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    body = '正文<script>alert(1)</script>\n\n<img src="x.png" onerror="alert(2)">\n\n[链接](javascript:alert(3))'
+    status, _headers, page = client.request("POST", "/admin/articles/preview", {**form, "body": body})
+    assert status == 200 and "正文" in page
+    prose = page[page.index('<div class="prose">'):]
+    assert "<script" not in prose and "onerror" not in prose and "javascript:" not in prose, prose
+    assert "onerror（点击等事件时运行的脚本）已删除" in page  # the build's warning, shown above it
+
+
+# -- security ----------------------------------------------------------------------------------
+
+def test_uploads_that_are_not_safe_images_are_refused_and_nothing_is_written(served):
+    site, server = served()
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    fields = {"csrf": form["csrf"], "folder": "content/news"}
+    before = outside_public(site)
+    php = b"<?php system($_GET['c']); ?>\n"
+    attempts = [
+        (fields, "../../site.yaml", b"title: hacked\n", "text/yaml"),
+        (fields, "../../site.yaml", png(), "image/png"),
+        (fields, "shell.jpg", php, "image/jpeg"),
+        (fields, "shell.php.jpg", b"\xff\xd8\xff\xe0" + php, "image/jpeg"),  # a JPEG's first bytes, then PHP
+        ({**fields, "folder": "content/../data"}, "a.png", png(), "image/png"),
+        ({**fields, "folder": "data"}, "a.png", png(), "image/png"),
+        ({**fields, "folder": "content/news/../../.."}, "a.png", png(), "image/png"),
+    ]
+    for sent, name, data, kind in attempts:
+        status, reply = upload(client, sent, name, data, kind)
+        assert status in (400, 415), (name, reply)
+        assert outside_public(site) == before, name
+    big = png() + b"\0" * (50 * 1024 * 1024)
+    status, _reply = upload(client, fields, "big.png", big)
+    assert status == 413
+    assert outside_public(site) == before
+    status, reply = upload(client, fields, "photo.png", png())  # the same, right, is saved
+    assert status == 200 and '"markdown": "![](images/' in reply
+    saved = [k for k in outside_public(site) if k not in before]
+    assert len(saved) == 1 and re.fullmatch(r"content/news/images/\d{8}-\d{6}-[0-9a-f]{6}\.png", saved[0])
+
+
+def test_every_article_post_without_its_token_is_refused(served):
+    site, server = served()
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    before = outside_public(site)
+    no_token = {k: v for k, v in form.items() if k != "csrf"}
+    for path in ("/admin/articles/save", "/admin/articles/preview"):
+        status, _headers, _page = client.request("POST", path, {**no_token, "m.title": "改了", "do": "save"})
+        assert status == 403, path
+    status, _reply = upload(client, {"folder": "content/news"}, "photo.png", png())
+    assert status == 403
+    status, _reply = upload(client, {"folder": "content/news", "csrf": "wrong"}, "photo.png", png())
+    assert status == 403
+    assert outside_public(site) == before
+
+
+def test_the_preview_button_shows_the_page_without_script_and_writes_nothing(served):
+    site, server = served()
+    client = Client(server)
+    form = edit_form(client, "content/news/old.md")
+    before = outside_public(site)
+    status, _headers, page = client.request("POST", "/admin/articles/save",
+                                            {**form, "body": "## 新的小标题\n\n新写的一段。", "do": "preview"})
+    assert status == 200
+    assert "&lt;h2 id=&#34;新的小标题&#34;&gt;" in page or "新的小标题" in page[page.index("srcdoc="):]
+    assert "新写的一段。" in page[page.index("srcdoc="):]  # in the preview
+    assert outside_public(site) == before
