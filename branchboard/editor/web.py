@@ -140,7 +140,8 @@ class EditorApp:
         info = forms.site_info(self.site_dir)
         kinds = [(name, schema.root.label) for name, schema in forms.data_files(info).items()]
         listed = dict(kinds)
-        jobs = [(label, url) for label, name, url in JOBS if name in listed]
+        jobs = [("新文章", articles.PREFIX)]  # the list, with a 新文章 button per section
+        jobs += [(label, url) for label, name, url in JOBS if name in listed]
         return self._page("home.html", 200, title="后台", kinds=kinds, problems=info.problems, jobs=jobs,
                           today=dashboard.today(self.site_dir, self.now), listed=listed, csrf=session.csrf)
 
