@@ -70,14 +70,19 @@ def normalised(raw: str) -> str:
     return raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def change(raw: str, rel: str, changes: dict[tuple, object]) -> str:
-    """The text with each path set to its value (or removed, REMOVE)."""
-    text = _Text(raw)
+def _parsed(raw: str, rel: str):
+    """The text, the data it holds and its node tree (with the marks); a
+    file with a mistake is refused."""
     try:
         doc = load_yaml(normalised(raw), rel)[0]
     except BoardError as err:
         raise Refused(f"{rel} 里有错误，先改正它才能保存：第 {err.line} 行，{err.message}") from None
-    root = yaml.compose(normalised(raw), Loader=loader_class())
+    return _Text(raw), doc, yaml.compose(normalised(raw), Loader=loader_class())
+
+
+def change(raw: str, rel: str, changes: dict[tuple, object]) -> str:
+    """The text with each path set to its value (or removed, REMOVE)."""
+    text, doc, root = _parsed(raw, rel)
     splices = [_splice(text, root, path, value, rel) for path, value in changes.items()]
     # from the end of the text back, so offsets stand; two keys added at one
     # place keep the order they were given in
@@ -252,12 +257,7 @@ def append(raw: str, rel: str, path: tuple, item) -> str:
     them, whose values may be lists of such dicts) added as the last item of
     the list at ``path``; a missing last key of ``path`` is added to its
     mapping, holding the list."""
-    text = _Text(raw)
-    try:
-        doc = load_yaml(normalised(raw), rel)[0]
-    except BoardError as err:
-        raise Refused(f"{rel} 里有错误，先改正它才能保存：第 {err.line} 行，{err.message}") from None
-    root = yaml.compose(normalised(raw), Loader=loader_class())
+    text, doc, root = _parsed(raw, rel)
     if root is None and not path:
         splice = _Splice(len(raw), len(raw), _item(text, item, 0, 2))
     else:
