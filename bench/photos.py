@@ -196,7 +196,12 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         with MemoryWatch(proc.pid) as memory:
-            proc.wait()
+            try:
+                proc.wait()
+            except BaseException:  # Ctrl-C: the build ends before its folder is deleted
+                proc.kill()
+                proc.wait()
+                raise
         seconds = time.perf_counter() - started
         if proc.returncode != 0:
             errors.seek(0)
@@ -360,7 +365,7 @@ def measure(tools: list[Tool], count: int, widths: tuple[int, ...], repeat: int)
                 getattr(results[tool.name], kind).append(build(tool))
                 if kind == "cold":
                     check_derived(tool, count, widths)
-        print(f"round {round_no + 1}/{repeat}, {count} photos: "
+        print(f"round {round_no + 1}/{repeat}, {count} photos, load {os.getloadavg()[0]:.1f}: "
               + "; ".join(_last_round(tool.name, results[tool.name]) for tool in order), flush=True)
         for tool in tools:
             shutil.rmtree(tool.trash, ignore_errors=True)
@@ -423,6 +428,7 @@ def main() -> None:
         needed = max(args.sizes) * DISK_PER_PHOTO
         if shutil.disk_usage(work).free < needed:
             sys.exit(f"{work} has less than the {needed / 1e9:.1f} GB free this needs (TMPDIR can name another)")
+        print(f"generating {max(args.sizes)} photos", flush=True)
         photos = write_photos(work / "photos", max(args.sizes))
         results = {}
         for count in args.sizes:
