@@ -35,9 +35,11 @@ added an ``images.AutoOrient`` filter, not a default), so the template reads
 Hugo's users do (0.111 has no flip: orientations 2, 4, 5 and 7 would stay
 mirrored; these photos have none).  Its originals are not published
 (``publishResources: false``), as branchboard's are not.  Hugo as it comes:
-Box resampling (branchboard: Lanczos), a decode of the source for each width,
-baseline JPEG (branchboard: progressive, optimised), default worker count.
-Cold is a fresh --cacheDir and no resources/ or public/; warm uses them again.
+Box resampling (branchboard: Lanczos), baseline JPEG (branchboard:
+progressive, optimised), default worker count; it makes one resized image at
+a time (its imageProcWorkers is 1; the resize itself uses every core) and
+decodes the source again for each width.  Cold is a fresh --cacheDir and no
+resources/ or public/; warm uses them again.
 """
 
 from __future__ import annotations
