@@ -108,10 +108,27 @@ def write_photos(folder: Path, count: int) -> list[Path]:
     return [folder / f"p{i}.jpg" for i in range(count)]
 
 
-def widths_made() -> tuple[int, ...]:
-    """Every width branchboard makes of one of these photos, whatever the use."""
-    wanted = tuple(w for use in USES.values() for w in use.widths)
-    return widths_for(min(PHOTO_SIZE), wanted)
+class Widths(NamedTuple):
+    """The widths made of a photo, by its shape: a slot a photo fills makes
+    a landscape one wider than a portrait one."""
+
+    turned: tuple[int, ...]  # stored on its side (orientation 6): shown portrait
+    upright: tuple[int, ...]  # shown as stored: landscape
+
+    def of(self, turned: bool) -> tuple[int, ...]:
+        return self.turned if turned else self.upright
+
+    def __str__(self) -> str:
+        return f"{', '.join(map(str, self.turned))} (portrait) and {', '.join(map(str, self.upright))} (landscape)"
+
+
+def widths_made() -> Widths:
+    """Every width branchboard makes of these photos, whatever the use."""
+    def every(size: tuple[int, int]) -> tuple[int, ...]:
+        return tuple(sorted({w for use in USES.values() for w in widths_for(size, use)}))
+
+    width, height = PHOTO_SIZE
+    return Widths(every((height, width)), every((width, height)))
 
 
 class Run(NamedTuple):
@@ -302,7 +319,7 @@ HUGO_SINGLE = """\
   {{- with .Exif }}{{ with .Tags.Orientation }}{{ $orientation = . }}{{ end }}{{ end }}
   {{- $turn := cond (eq $orientation 6) " r270" (cond (eq $orientation 8) " r90"
        (cond (eq $orientation 3) " r180" "")) }}
-  {{- range slice WIDTHS }}
+  {{- range cond (or (eq $orientation 6) (eq $orientation 8)) (slice TURNED) (slice UPRIGHT) }}
     {{- with $image.Resize (printf "%dx qQUALITY%s" . $turn) }}
 <img src="{{ .RelPermalink }}" width="{{ .Width }}" height="{{ .Height }}">
     {{- end }}
@@ -311,11 +328,12 @@ HUGO_SINGLE = """\
 """
 
 
-def make_hugo_site(root: Path, photos: list[Path], widths: tuple[int, ...]) -> None:
+def make_hugo_site(root: Path, photos: list[Path], widths: Widths) -> None:
     """Each photo a page bundle's resource, resized to every width."""
     (root / "layouts/_default").mkdir(parents=True)
     (root / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-    single = HUGO_SINGLE.replace("WIDTHS", " ".join(map(str, widths))).replace("QUALITY", str(JPEG_QUALITY))
+    single = (HUGO_SINGLE.replace("TURNED", " ".join(map(str, widths.turned)))
+              .replace("UPRIGHT", " ".join(map(str, widths.upright))).replace("QUALITY", str(JPEG_QUALITY)))
     (root / "layouts/_default/single.html").write_text(single, encoding="utf-8")
     (root / "layouts/_default/list.html").write_text("{{ .Title }}\n", encoding="utf-8")
     for i, photo in enumerate(photos):
@@ -327,14 +345,15 @@ def make_hugo_site(root: Path, photos: list[Path], widths: tuple[int, ...]) -> N
             "正文。\n", encoding="utf-8")
 
 
-def check_derived(tool: Tool, count: int, widths: tuple[int, ...]) -> None:
+def check_derived(tool: Tool, count: int, widths: Widths) -> None:
     """Every photo made at every width, upright: else the figures compare different work."""
     derived = tool.derived()
     for i in range(count):
         files = derived.get(f"p{i}", [])
         sizes = sorted(_size(path) for path in files)
-        if [w for w, _h in sizes] != list(widths) or any((h > w) != is_turned(i) for w, h in sizes):
-            raise RuntimeError(f"{tool.name} made {sizes} of p{i}.jpg, not {list(widths)} wide "
+        wanted = list(widths.of(is_turned(i)))
+        if [w for w, _h in sizes] != wanted or any((h > w) != is_turned(i) for w, h in sizes):
+            raise RuntimeError(f"{tool.name} made {sizes} of p{i}.jpg, not {wanted} wide "
                                f"{'portrait' if is_turned(i) else 'landscape'}")
     if len(derived) != count:
         raise RuntimeError(f"{tool.name} made files of {len(derived)} photos, not {count}")
@@ -357,7 +376,7 @@ class Measured:
 BUILDS = (("cold", Tool.cold), ("warm", Tool.warm), ("warm_cached", Tool.warm_without_public))
 
 
-def measure(tools: list[Tool], count: int, widths: tuple[int, ...], repeat: int) -> dict[str, Measured]:
+def measure(tools: list[Tool], count: int, widths: Widths, repeat: int) -> dict[str, Measured]:
     """The tools' builds in turns, round by round; each round is printed."""
     results = {tool.name: Measured() for tool in tools}
     for round_no in range(repeat):
@@ -422,7 +441,7 @@ def main() -> None:
     args = parser.parse_args()
     widths, hugo = widths_made(), hugo_version()
     print(f"# photo benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
-          f"Pillow {PIL.__version__}; widths {', '.join(map(str, widths))} at quality {JPEG_QUALITY}")
+          f"Pillow {PIL.__version__}; widths {widths} at quality {JPEG_QUALITY}")
     print(f"Hugo {hugo}" if hugo else "hugo is not on PATH: measuring branchboard alone", flush=True)
     compileall.compile_dir(PROJECT / "branchboard", quiet=1)  # measured as installed: bytecode compiled
     with tempfile.TemporaryDirectory(prefix="branchboard-photos-") as tmp:
