@@ -438,11 +438,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="photo benchmark: branchboard against Hugo")
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200], help="photos per site")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size")
+    parser.add_argument("--no-hugo", action="store_true", help="measure branchboard alone")
     args = parser.parse_args()
-    widths, hugo = widths_made(), hugo_version()
+    widths, hugo = widths_made(), None if args.no_hugo else hugo_version()
     print(f"# photo benchmark\n\n{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
           f"Pillow {PIL.__version__}; widths {widths} at quality {JPEG_QUALITY}")
-    print(f"Hugo {hugo}" if hugo else "hugo is not on PATH: measuring branchboard alone", flush=True)
+    print(f"Hugo {hugo}" if hugo else "measuring branchboard alone" + ("" if args.no_hugo else " (hugo is not on PATH)"),
+          flush=True)
     compileall.compile_dir(PROJECT / "branchboard", quiet=1)  # measured as installed: bytecode compiled
     with tempfile.TemporaryDirectory(prefix="branchboard-photos-") as tmp:
         work = Path(tmp)
