@@ -501,3 +501,31 @@ def test_the_dashboard_shows_today_and_every_problem_check_finds(served):
                        ("取消/加一次学习", "/admin/data/study.yaml")):
         assert f'<a class="button" href="{url}">{label}</a>' in page
     assert "本月考核" not in page  # no performance.yaml here
+
+
+def test_wrong_passwords_from_one_address_make_it_wait(served):
+    site, server = served()
+    security.set_password(site.root, "煤质第一2026")
+    other = Client(server, source="127.0.0.2")
+    _status, _headers, page = other.request("GET", "/admin/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    for _try in range(security.LoginThrottle.FREE_TRIES):
+        status, _headers, page = other.request("POST", "/admin/login", {"csrf": csrf, "password": "猜一猜"})
+        assert status == 401, page
+    status, _headers, page = other.request("POST", "/admin/login", {"csrf": csrf, "password": "煤质第一2026"})
+    assert status == 429 and "秒后再试" in page  # even the right one, until the wait is over
+    here = Client(server)  # this computer is not kept out by another's guesses
+    assert here.request("GET", "/admin/")[0] == 200
+
+
+def test_the_wait_doubles_and_the_right_password_resets_it():
+    now = [0.0]
+    throttle = security.LoginThrottle(clock=lambda: now[0])
+    for _try in range(throttle.FREE_TRIES):
+        throttle.failed("10.0.0.5")
+    assert throttle.wait("10.0.0.5") == 30 and throttle.wait("10.0.0.6") == 0
+    now[0] += 30
+    throttle.failed("10.0.0.5")
+    assert throttle.wait("10.0.0.5") == 60
+    throttle.succeeded("10.0.0.5")
+    assert throttle.wait("10.0.0.5") == 0

@@ -1,6 +1,7 @@
 """Who may use the editor, and which requests may change anything.
 
     Sessions                 a random id in a cookie (HttpOnly, SameSite=Strict), a CSRF token each
+    LoginThrottle            after a few wrong passwords from one address, a wait that doubles
     is_same_origin           a POST's Origin (or Referer) must name this server
     set_password / check_password   the password for other computers, hashed with scrypt
 
@@ -105,6 +106,41 @@ def is_local_client(address: str | None) -> bool:
 
 def cookie_options() -> dict:
     return {"httponly": True, "samesite": "Strict", "path": "/admin/"}
+
+
+class LoginThrottle:
+    """Wrong passwords from one address: after FREE_TRIES, each further try
+    waits first (30 s, doubling to 15 min), so guessing even a short
+    password takes years; the right password resets the count.  (scrypt's
+    50 ms a try slows a guesser; this stops one.)"""
+
+    FREE_TRIES = 5
+    FIRST_WAIT, LONGEST_WAIT = 30.0, 900.0
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._by_address: dict[str, tuple[int, float]] = {}  # address -> (wrong tries, may try again at)
+
+    def wait(self, address: str | None) -> int:
+        """Seconds this address must wait before it may try (0: now)."""
+        with self._lock:
+            _tries, at = self._by_address.get(address or "", (0, 0.0))
+        return max(0, int(at - self._clock() + 0.999))
+
+    def failed(self, address: str | None) -> None:
+        with self._lock:
+            tries, _at = self._by_address.get(address or "", (0, 0.0))
+            tries += 1
+            over = tries - self.FREE_TRIES
+            wait = 0.0 if over < 0 else min(self.LONGEST_WAIT, self.FIRST_WAIT * 2 ** over)
+            self._by_address[address or ""] = (tries, self._clock() + wait)
+            if len(self._by_address) > MAX_SESSIONS * 10:  # a flood of addresses: forget the oldest
+                self._by_address.pop(next(iter(self._by_address)))
+
+    def succeeded(self, address: str | None) -> None:
+        with self._lock:
+            self._by_address.pop(address or "", None)
 
 
 # -- the password --------------------------------------------------------------------

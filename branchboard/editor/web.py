@@ -52,6 +52,7 @@ class EditorApp:
         self.site_dir = Path(site_dir)
         self.site_url = site_url
         self.sessions = security.Sessions()
+        self.throttle = security.LoginThrottle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
 
@@ -111,8 +112,15 @@ class EditorApp:
     def _login(self, request: Request, session_id, session) -> Response:
         if request.method != "POST":
             return self._page("login.html", 200, title="登录后台", csrf=session.csrf, failed=False)
+        address = request.remote_addr
+        wait = self.throttle.wait(address)
+        if wait:
+            return self._page("message.html", 429, title="请稍后再试",
+                              message=f"密码输错的次数太多，为了安全，请 {wait} 秒后再试。")
         if not security.check_password(self.site_dir, request.form.get("password", "")):
+            self.throttle.failed(address)
             return self._page("login.html", 401, title="登录后台", csrf=session.csrf, failed=True)
+        self.throttle.succeeded(address)
         self.sessions.drop(session_id)  # a new id after logging in: one seen before is worth nothing
         new_id, _session = self.sessions.new(logged_in=True)
         response = redirect("/admin/")
