@@ -195,6 +195,8 @@ def print_addresses(server: DevServer) -> None:
                 f"大屏上输入 http://<IP 地址>:{port}/{SCREEN_FOLDER}/")
         if server.editor:
             say(editor_access(server.options.site_dir))
+            say(f"在这台电脑上请用 {server.url}admin/ 打开后台（不用密码）；"
+                "用局域网地址打开，会被当作别的电脑。")
     say("修改文件并保存后，网站会自动重新生成，打开的网页会自动刷新。按 Ctrl+C 停止。")
 
 
