@@ -15,7 +15,7 @@ import io
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 
@@ -501,3 +501,101 @@ def test_the_dashboard_shows_today_and_every_problem_check_finds(served):
                        ("取消/加一次学习", "/admin/data/study.yaml")):
         assert f'<a class="button" href="{url}">{label}</a>' in page
     assert "本月考核" not in page  # no performance.yaml here
+
+
+# -- photos in the data forms ---------------------------------------------------------------------
+
+def jpeg(size=(80, 40), orientation=None, gps=False) -> bytes:
+    """A small JPEG, red on its stored left half and blue on its right, with
+    an EXIF orientation and a GPS position when asked."""
+    from PIL import ExifTags, Image
+
+    image = Image.new("RGB", size, (220, 20, 20))
+    image.paste((20, 20, 220), (size[0] // 2, 0, size[0], size[1]))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        where = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        where.update({1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def site_files(site) -> dict[str, bytes]:
+    """Every file of the site but what the build makes."""
+    return {p.relative_to(site.root).as_posix(): p.read_bytes() for p in site.root.rglob("*")
+            if p.is_file() and not p.is_relative_to(site.out) and ".cache" not in p.parts}
+
+
+def upload_photo(client: Client, fields: dict, filename: str, data: bytes, content_type="image/jpeg"):
+    """A multipart POST of one photo to the data forms' upload address."""
+    import secrets
+
+    boundary = "----board" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items() if v is not None]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
+                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{client.port}", "Origin": f"http://127.0.0.1:{client.port}",
+               "Cookie": client.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    try:
+        conn.request("POST", "/admin/photo/upload", body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
+        return 413, ""
+    finally:
+        conn.close()
+
+
+def test_unsafe_photo_uploads_are_refused_and_nothing_is_written(served):
+    site, server = served({"data/honors.yaml": HONORS})
+    client = Client(server)
+    csrf = client.form("/admin/new?file=data/honors.yaml&list=0.awards")["csrf"]
+    before = site_files(site)
+    php = b"<?php system($_GET['c']); ?>\n"
+    good = {"csrf": csrf, "name": "高永福"}
+    attempts = [
+        (good, "shell.jpg", php),  # a PHP file renamed .jpg
+        (good, "shell.php.jpg", b"\xff\xd8\xff\xe0" + php),  # a JPEG's first bytes, then PHP
+        (good, "../../site.yaml", b"title: hacked\n"),
+        (good, "../../site.yaml", jpeg()),
+        (good, "..\\..\\site.yaml", jpeg()),
+        (good, "photos/../../a.jpg", jpeg()),
+    ]
+    for sent, name, data in attempts:
+        status, reply = upload_photo(client, sent, name, data)
+        assert status in (400, 415), (name, reply)
+        assert site_files(site) == before, name
+    status, _reply = upload_photo(client, good, "big.jpg", jpeg() + b"\0" * (21 * 1024 * 1024))
+    assert status == 413
+    status, _reply = upload_photo(client, {"name": "高永福"}, "a.jpg", jpeg())  # no token
+    assert status == 403
+    assert site_files(site) == before
+    for name, stored in (("../../site", "site.jpg"), ("高永福", "高永福.jpg"), ("", None)):
+        status, reply = upload_photo(client, {**good, "name": name}, "a.jpg", jpeg())
+        assert status == 200, reply
+        value = re.search(r'"value": "([^"]+)"', reply).group(1)
+        assert value.startswith("photos/") and "/" not in value[len("photos/"):]
+        if stored:
+            assert value == f"photos/{stored}"
+    status, reply = upload_photo(client, good, "b.jpg", jpeg((50, 50)))  # another photo of the same name
+    assert status == 200 and '"value": "photos/高永福-2.jpg"' in reply
+    assert (site.root / "data" / "photos" / "高永福.jpg").read_bytes() == jpeg()  # not overwritten
+    assert not (site.root / "site.jpg").exists() and (site.root / "site.yaml").read_bytes() == before["site.yaml"]
+
+
+def test_a_photo_preview_shows_only_images_under_data(served):
+    site, server = served({"data/honors.yaml": HONORS, "data/photos/王建国.jpg": jpeg(orientation=6, gps=True),
+                           "content/news/images/a.jpg": jpeg()})
+    client = Client(server)
+    status, headers, _body = client.request("GET", "/admin/photo?file=photos/%E7%8E%8B%E5%BB%BA%E5%9B%BD.jpg")
+    assert status == 200 and headers["Content-Type"] == "image/jpeg"
+    for name in ("../site.yaml", "../content/news/images/a.jpg", "photos/../../site.yaml", "/etc/passwd",
+                 "../honors.yaml", "honors.yaml", "photos/none.jpg", ".history/x.jpg"):
+        status, _headers, _body = client.request("GET", f"/admin/photo?file={name}")
+        assert status == 404, name
