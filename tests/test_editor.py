@@ -552,6 +552,64 @@ def upload_photo(client: Client, fields: dict, filename: str, data: bytes, conte
         conn.close()
 
 
+def test_an_honor_roll_with_two_photos_is_added_in_the_browser(served, browser, tmp_path):
+    from PIL import Image
+
+    site, server = served({"data/honors.yaml": HONORS})
+    path = site.root / "data" / "honors.yaml"
+    before = path.read_text(encoding="utf-8")
+    turned = jpeg((80, 40), orientation=6, gps=True)  # stored on its side: upright it is 40 x 80
+    plain = jpeg((40, 60))
+    (tmp_path / "IMG_0001.jpg").write_bytes(turned)
+    (tmp_path / "微信图片.jpg").write_bytes(plain)
+    context, page = open_page(browser, f"{server.url}admin/")
+    try:
+        page.get_by_role("link", name="光荣榜", exact=True).click()
+        page.get_by_role("link", name="新增一条", exact=True).click()
+        page.get_by_label("期次").fill("2026年11月")
+        page.get_by_label("日期").fill("2026-11-25")
+        page.get_by_role("button", name="保存这一条").click()
+        page.get_by_text("已保存").wait_for()
+        for title, name, photo in (("生产标兵", "高永福", "IMG_0001.jpg"), ("革新能手", "石小兵", "微信图片.jpg")):
+            page.get_by_role("link", name="新增一条表彰").click()
+            page.get_by_label("称号").select_option(title)
+            page.get_by_label("姓名").fill(name)
+            page.get_by_label("上传照片").set_input_files(str(tmp_path / photo))
+            page.get_by_text(f"照片已上传：photos/{name}.jpg").wait_for()
+            assert page.get_by_label("照片", exact=True).input_value() == f"photos/{name}.jpg"
+            page.wait_for_function("document.querySelector('.photo img').naturalWidth > 0")  # the preview
+            page.get_by_role("button", name="保存这一条").click()
+            page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before)  # every line that was there, comments first, is kept
+    assert after[len(before):] == (
+        "\n- 期次: 2026年11月\n  日期: 2026-11-25\n  表彰:\n"
+        "    - 称号: 生产标兵\n      姓名: 高永福\n      照片: photos/高永福.jpg\n"
+        "    - 称号: 革新能手\n      姓名: 石小兵\n      照片: photos/石小兵.jpg\n")
+    photos = sorted(p.name for p in (site.root / "data" / "photos").iterdir())
+    assert photos == ["石小兵.jpg", "高永福.jpg"]  # nothing else: no temporary file left
+    assert (site.root / "data" / "photos" / "高永福.jpg").read_bytes() == turned  # her bytes, as sent
+    assert (site.root / "data" / "photos" / "石小兵.jpg").read_bytes() == plain
+    built = site.out / "board" / "honors.html"
+    wait_until(lambda: built.is_file() and "石小兵的照片" in built.read_text(encoding="utf-8"), timeout=30)
+    shown = built.read_text(encoding="utf-8")
+    for name, upright in (("高永福", (40, 80)), ("石小兵", (40, 60))):
+        tag = re.search(rf'<img class="award-photo" [^>]*alt="{name}的照片"', shown).group(0)
+        src = unquote(re.search(r'src="([^"]+)"', tag).group(1))
+        assert name in src and src.endswith(".jpg") and not src.endswith(f"{name}.jpg")  # a derived file
+        published = (built.parent / src).resolve()
+        assert published.is_relative_to(site.out.resolve())
+        with Image.open(published) as image:
+            assert image.size == upright
+            assert not image.getexif() and "exif" not in image.info
+            top, bottom = image.getpixel((upright[0] // 2, 2)), image.getpixel((upright[0] // 2, upright[1] - 3))
+        if name == "高永福":  # turned a quarter clockwise: the stored left (red) half is on top
+            assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
+        assert b"GPS" not in published.read_bytes()
+
+
 def test_unsafe_photo_uploads_are_refused_and_nothing_is_written(served):
     site, server = served({"data/honors.yaml": HONORS})
     client = Client(server)

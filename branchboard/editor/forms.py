@@ -177,7 +177,7 @@ class Widget:
 
     path: tuple  # English
     label: str
-    kind: str  # text, textarea, integer, number, checkbox, date, time, select, readonly
+    kind: str  # text, textarea, integer, number, checkbox, date, time, select, image, readonly
     value: str  # as shown; for a checkbox "1" or ""
     spec: Field
     choices: list[str] = field(default_factory=list)
@@ -191,6 +191,15 @@ class Widget:
     @property
     def required(self) -> bool:
         return self.spec.required
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+    @property
+    def name_id(self) -> str:
+        """The id of the person's name beside an image field: its upload is named after it."""
+        return Widget(self.path[:-1] + ("name",), "", "", "", self.spec).id
 
 
 @dataclass
@@ -258,7 +267,7 @@ def _kind(spec: Field, value) -> str:
         # a date with a time of day stays a text field: the date control cannot hold one
         return "date" if value is None or _is_plain_date(value) else "text"
     return {"integer": "integer", "number": "number", "boolean": "checkbox", "time": "time",
-            "enum": "select", "ref": "select", "article": "select"}.get(spec.type, "text")
+            "enum": "select", "ref": "select", "article": "select", "image": "image"}.get(spec.type, "text")
 
 
 def _is_plain_date(value) -> bool:
