@@ -657,3 +657,19 @@ def test_a_photo_preview_shows_only_images_under_data(served):
                  "../honors.yaml", "honors.yaml", "photos/none.jpg", ".history/x.jpg"):
         status, _headers, _body = client.request("GET", f"/admin/photo?file={name}")
         assert status == 404, name
+
+
+def test_a_model_posts_photo_is_named_after_its_leader(served, browser, tmp_path):
+    posts = re.sub(r"\n +照片: .*", "", (PROJECT / "data" / "model_posts.yaml").read_text(encoding="utf-8"))
+    site, server = served({"data/model_posts.yaml": posts})
+    (tmp_path / "DSC_0042.jpg").write_bytes(jpeg((40, 60)))
+    context, page = open_page(browser, f"{server.url}admin/new?file=data/model_posts.yaml&list=")
+    try:
+        page.get_by_label("带头人").fill("刘振华")
+        page.get_by_label("上传照片").set_input_files(str(tmp_path / "DSC_0042.jpg"))
+        page.get_by_text("照片已上传：photos/刘振华.jpg").wait_for()
+        assert page.get_by_label("照片", exact=True).input_value() == "photos/刘振华.jpg"
+    finally:
+        context.close()
+    assert (site.root / "data" / "photos" / "刘振华.jpg").read_bytes() == jpeg((40, 60))
+    assert (site.root / "data" / "model_posts.yaml").read_text(encoding="utf-8") == posts  # not saved yet

@@ -30,6 +30,7 @@ from branchboard.site.yamlio import load_yaml
 
 LONG_TEXT = {"content", "reply", "body", "text", "summary", "description", "note", "remark"}
 LONG_AFTER = 30  # characters: a longer value gets a text area
+PERSON_FIELDS = ("name", "leader")  # an award's 姓名, a model post's 带头人: what a photo is named after
 
 
 @dataclass
@@ -197,9 +198,10 @@ class Widget:
         return "f-" + self.name.replace(".", "-")
 
     @property
-    def name_id(self) -> str:
-        """The id of the person's name beside an image field: its upload is named after it."""
-        return Widget(self.path[:-1] + ("name",), "", "", "", self.spec).id
+    def person_ids(self) -> str:
+        """The ids of the fields beside an image field that may hold the
+        person's name (its upload is named after the first one filled in)."""
+        return " ".join(Widget(self.path[:-1] + (key,), "", "", "", self.spec).id for key in PERSON_FIELDS)
 
 
 @dataclass

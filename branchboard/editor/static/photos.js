@@ -1,5 +1,5 @@
 /* A form's photo fields: a photo picked is uploaded at once (named after the
-   person in the form's 姓名, if filled in), and the field then holds its
+   person in the form's 姓名 or 带头人, if filled in), and the field then holds its
    place, photos/<name>, and shows it.  Plain ES5 for old browsers; without
    it the field's text can still be typed. */
 (function () {
@@ -10,12 +10,16 @@
     var field = document.getElementById(pick.getAttribute("data-photo-for"));
     var shown = document.getElementById(field.id + "-preview");
     var status = document.getElementById(field.id + "-status");
-    var person = document.getElementById(pick.getAttribute("data-name-from"));
+    var person = "", ids = pick.getAttribute("data-name-from").split(" ");
+    for (var i = 0; i < ids.length && !person; i++) {
+      var beside = document.getElementById(ids[i]);
+      person = beside ? beside.value : "";
+    }
     var file = pick.files && pick.files[0];
     if (!file || !field.form || !field.form.elements.csrf) { return; }
     var data = new FormData();
     data.append("csrf", field.form.elements.csrf.value);
-    data.append("name", person ? person.value : "");
+    data.append("name", person);
     data.append("image", file, "photo");
     status.textContent = "正在上传照片……";
     var xhr = new XMLHttpRequest();
