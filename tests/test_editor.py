@@ -15,7 +15,7 @@ import io
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 
@@ -529,3 +529,175 @@ def test_the_wait_doubles_and_the_right_password_resets_it():
     assert throttle.wait("10.0.0.5") == 60
     throttle.succeeded("10.0.0.5")
     assert throttle.wait("10.0.0.5") == 0
+
+
+# -- photos in the data forms ---------------------------------------------------------------------
+
+def jpeg(size=(80, 40), orientation=None, gps=False) -> bytes:
+    """A small JPEG, red on its stored left half and blue on its right, with
+    an EXIF orientation and a GPS position when asked."""
+    from PIL import ExifTags, Image
+
+    image = Image.new("RGB", size, (220, 20, 20))
+    image.paste((20, 20, 220), (size[0] // 2, 0, size[0], size[1]))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        where = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        where.update({1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def site_files(site) -> dict[str, bytes]:
+    """Every file of the site but what the build makes."""
+    return {p.relative_to(site.root).as_posix(): p.read_bytes() for p in site.root.rglob("*")
+            if p.is_file() and not p.is_relative_to(site.out) and ".cache" not in p.parts}
+
+
+def upload_photo(client: Client, fields: dict, filename: str, data: bytes, content_type="image/jpeg"):
+    """A multipart POST of one photo to the data forms' upload address."""
+    import secrets
+
+    boundary = "----board" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items() if v is not None]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
+                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{client.port}", "Origin": f"http://127.0.0.1:{client.port}",
+               "Cookie": client.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    try:
+        conn.request("POST", "/admin/photo/upload", body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
+        return 413, ""
+    finally:
+        conn.close()
+
+
+def test_an_honor_roll_with_two_photos_is_added_in_the_browser(served, browser, tmp_path):
+    from PIL import Image
+
+    site, server = served({"data/honors.yaml": HONORS})
+    path = site.root / "data" / "honors.yaml"
+    before = path.read_text(encoding="utf-8")
+    turned = jpeg((80, 40), orientation=6, gps=True)  # stored on its side: upright it is 40 x 80
+    plain = jpeg((40, 60))
+    (tmp_path / "IMG_0001.jpg").write_bytes(turned)
+    (tmp_path / "微信图片.jpg").write_bytes(plain)
+    context, page = open_page(browser, f"{server.url}admin/")
+    try:
+        page.get_by_role("link", name="光荣榜", exact=True).click()
+        page.get_by_role("link", name="新增一条", exact=True).click()
+        page.get_by_label("期次").fill("2026年11月")
+        page.get_by_label("日期").fill("2026-11-25")
+        page.get_by_role("button", name="保存这一条").click()
+        page.get_by_text("已保存").wait_for()
+        for title, name, photo in (("生产标兵", "高永福", "IMG_0001.jpg"), ("革新能手", "石小兵", "微信图片.jpg")):
+            page.get_by_role("link", name="新增一条表彰").click()
+            page.get_by_label("称号").select_option(title)
+            page.get_by_label("姓名").fill(name)
+            page.get_by_label("上传照片").set_input_files(str(tmp_path / photo))
+            page.get_by_text(f"照片已上传：photos/{name}.jpg").wait_for()
+            assert page.get_by_label("照片", exact=True).input_value() == f"photos/{name}.jpg"
+            page.wait_for_function("document.querySelector('.photo img').naturalWidth > 0")  # the preview
+            page.get_by_role("button", name="保存这一条").click()
+            page.get_by_text("已保存").wait_for()
+    finally:
+        context.close()
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before)  # every line that was there, comments first, is kept
+    assert after[len(before):] == (
+        "\n- 期次: 2026年11月\n  日期: 2026-11-25\n  表彰:\n"
+        "    - 称号: 生产标兵\n      姓名: 高永福\n      照片: photos/高永福.jpg\n"
+        "    - 称号: 革新能手\n      姓名: 石小兵\n      照片: photos/石小兵.jpg\n")
+    photos = sorted(p.name for p in (site.root / "data" / "photos").iterdir())
+    assert photos == ["石小兵.jpg", "高永福.jpg"]  # nothing else: no temporary file left
+    assert (site.root / "data" / "photos" / "高永福.jpg").read_bytes() == turned  # her bytes, as sent
+    assert (site.root / "data" / "photos" / "石小兵.jpg").read_bytes() == plain
+    built = site.out / "board" / "honors.html"
+    wait_until(lambda: built.is_file() and "石小兵的照片" in built.read_text(encoding="utf-8"), timeout=30)
+    shown = built.read_text(encoding="utf-8")
+    for name, upright in (("高永福", (40, 80)), ("石小兵", (40, 60))):
+        tag = re.search(rf'<img class="award-photo" [^>]*alt="{name}的照片"', shown).group(0)
+        src = unquote(re.search(r'src="([^"]+)"', tag).group(1))
+        assert name in src and src.endswith(".jpg") and not src.endswith(f"{name}.jpg")  # a derived file
+        published = (built.parent / src).resolve()
+        assert published.is_relative_to(site.out.resolve())
+        with Image.open(published) as image:
+            assert image.size == upright
+            assert not image.getexif() and "exif" not in image.info
+            top, bottom = image.getpixel((upright[0] // 2, 2)), image.getpixel((upright[0] // 2, upright[1] - 3))
+        if name == "高永福":  # turned a quarter clockwise: the stored left (red) half is on top
+            assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
+        assert b"GPS" not in published.read_bytes()
+
+
+def test_unsafe_photo_uploads_are_refused_and_nothing_is_written(served):
+    site, server = served({"data/honors.yaml": HONORS})
+    client = Client(server)
+    csrf = client.form("/admin/new?file=data/honors.yaml&list=0.awards")["csrf"]
+    before = site_files(site)
+    php = b"<?php system($_GET['c']); ?>\n"
+    good = {"csrf": csrf, "name": "高永福"}
+    attempts = [
+        (good, "shell.jpg", php),  # a PHP file renamed .jpg
+        (good, "shell.php.jpg", b"\xff\xd8\xff\xe0" + php),  # a JPEG's first bytes, then PHP
+        (good, "../../site.yaml", b"title: hacked\n"),
+        (good, "../../site.yaml", jpeg()),
+        (good, "..\\..\\site.yaml", jpeg()),
+        (good, "photos/../../a.jpg", jpeg()),
+    ]
+    for sent, name, data in attempts:
+        status, reply = upload_photo(client, sent, name, data)
+        assert status in (400, 415), (name, reply)
+        assert site_files(site) == before, name
+    status, _reply = upload_photo(client, good, "big.jpg", jpeg() + b"\0" * (21 * 1024 * 1024))
+    assert status == 413
+    status, _reply = upload_photo(client, {"name": "高永福"}, "a.jpg", jpeg())  # no token
+    assert status == 403
+    assert site_files(site) == before
+    for name, stored in (("../../site", "site.jpg"), ("高永福", "高永福.jpg"), ("", None)):
+        status, reply = upload_photo(client, {**good, "name": name}, "a.jpg", jpeg())
+        assert status == 200, reply
+        value = re.search(r'"value": "([^"]+)"', reply).group(1)
+        assert value.startswith("photos/") and "/" not in value[len("photos/"):]
+        if stored:
+            assert value == f"photos/{stored}"
+    status, reply = upload_photo(client, good, "b.jpg", jpeg((50, 50)))  # another photo of the same name
+    assert status == 200 and '"value": "photos/高永福-2.jpg"' in reply
+    assert (site.root / "data" / "photos" / "高永福.jpg").read_bytes() == jpeg()  # not overwritten
+    assert not (site.root / "site.jpg").exists() and (site.root / "site.yaml").read_bytes() == before["site.yaml"]
+
+
+def test_a_photo_preview_shows_only_images_under_data(served):
+    site, server = served({"data/honors.yaml": HONORS, "data/photos/王建国.jpg": jpeg(orientation=6, gps=True),
+                           "content/news/images/a.jpg": jpeg()})
+    client = Client(server)
+    status, headers, _body = client.request("GET", "/admin/photo?file=photos/%E7%8E%8B%E5%BB%BA%E5%9B%BD.jpg")
+    assert status == 200 and headers["Content-Type"] == "image/jpeg"
+    for name in ("../site.yaml", "../content/news/images/a.jpg", "photos/../../site.yaml", "/etc/passwd",
+                 "../honors.yaml", "honors.yaml", "photos/none.jpg", ".history/x.jpg"):
+        status, _headers, _body = client.request("GET", f"/admin/photo?file={name}")
+        assert status == 404, name
+
+
+def test_a_model_posts_photo_is_named_after_its_leader(served, browser, tmp_path):
+    posts = re.sub(r"\n +照片: .*", "", (PROJECT / "data" / "model_posts.yaml").read_text(encoding="utf-8"))
+    site, server = served({"data/model_posts.yaml": posts})
+    (tmp_path / "DSC_0042.jpg").write_bytes(jpeg((40, 60)))
+    context, page = open_page(browser, f"{server.url}admin/new?file=data/model_posts.yaml&list=")
+    try:
+        page.get_by_label("带头人").fill("刘振华")
+        page.get_by_label("上传照片").set_input_files(str(tmp_path / "DSC_0042.jpg"))
+        page.get_by_text("照片已上传：photos/刘振华.jpg").wait_for()
+        assert page.get_by_label("照片", exact=True).input_value() == "photos/刘振华.jpg"
+    finally:
+        context.close()
+    assert (site.root / "data" / "photos" / "刘振华.jpg").read_bytes() == jpeg((40, 60))
+    assert (site.root / "data" / "model_posts.yaml").read_text(encoding="utf-8") == posts  # not saved yet

@@ -6,6 +6,8 @@ overwritten.
     save(site, rel, new, version)    refused (Conflict) if the file changed since
     versions(site, rel)              what .history holds of it, newest first
     restore(site, rel, name, version)   an old version saved back (itself a save)
+    image_target(site, rel)          the image file ``rel`` names, if images may be written there
+    save_image(site, folder, stem, suffix, data)   a new image, never over another file
 
 Before a file is replaced, its bytes are copied to ``.history/<rel>/<time>``
 beside content/ and data/ (not in .cache/, which is safe to delete).  A new
@@ -28,6 +30,9 @@ from branchboard.scaffold.yamlappend import Refused
 EDITABLE = ("content", "data")  # the folders the editor may write in
 HISTORY = ".history"
 TEXT_SUFFIXES = (".md", ".yaml", ".yml")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+PHOTOS = ("data", "photos")  # the data's photos; an article's are in content/<section>/.../images/
+IMAGE_FOLDER = "images"
 
 
 class Conflict(Refused):
@@ -62,6 +67,43 @@ def editable(site_dir: Path, rel: str) -> Path:
     if not path.resolve().is_relative_to(root):
         raise Refused(f"不能修改“{rel}”：它指向网站文件夹之外。")
     return path
+
+
+def image_target(site_dir: Path, rel: str) -> Path:
+    """The image file ``rel`` names, if the editor may write it: directly in
+    data/photos/ or in an images/ folder under content/, an image's suffix,
+    no way out (``..``, a hidden name, a link, a drive)."""
+    parts = rel.replace("\\", "/").split("/")
+    folder = tuple(parts[:-1])
+    in_place = folder == PHOTOS or (len(folder) >= 3 and folder[0] == EDITABLE[0] and folder[-1] == IMAGE_FOLDER)
+    if (not rel or rel.startswith("/") or not in_place or ":" in rel or "\x00" in rel
+            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+            or not parts[-1].lower().endswith(IMAGE_SUFFIXES)):
+        raise Refused(f"不能保存“{rel}”：图片只能放在 data/photos 或 content 里的 images 文件夹。")
+    path = site_dir / Path(*parts)
+    root = (site_dir / parts[0]).resolve()
+    if not path.resolve().is_relative_to(root):
+        raise Refused(f"不能保存“{rel}”：它指向网站文件夹之外。")
+    return path
+
+
+def save_image(site_dir: Path, folder: str, stem: str, suffix: str, data: bytes) -> str:
+    """Write a new image as ``<folder>/<stem><suffix>`` (``stem-2``, ``-3``...
+    when another file has that name; the same bytes already there are
+    reused).  Never replaces a file: the new one is linked in only where no
+    file is.  Returns its rel."""
+    with site_lock(site_dir, "edit", wait=10.0):
+        for n in range(1, 100):
+            rel = f"{folder}/{stem}{'' if n == 1 else f'-{n}'}{suffix}"
+            path = image_target(site_dir, rel)
+            if path.exists():
+                if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+                    return rel
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if _link_new(path, data):
+                return rel
+    raise Refused(f"{folder} 里同名的图片太多，没有保存。")
 
 
 def open_file(site_dir: Path, rel: str) -> tuple[str, str]:
@@ -126,6 +168,24 @@ def _keep(site_dir: Path, rel: str, data: bytes, now: dt.datetime) -> None:
         target = folder / f"{stamp}.{n}{Path(rel).suffix}"
         n += 1
     _replace(target, data)
+
+
+def _link_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` at ``path`` whole (temporary file, flushed, then linked
+    in); False when a file appeared there meanwhile, which is left alone."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.saving")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # unlike a rename, never replaces what is there
+        except FileExistsError:
+            return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
 
 
 def _replace(path: Path, data: bytes) -> None:

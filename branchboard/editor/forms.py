@@ -30,6 +30,7 @@ from branchboard.site.yamlio import load_yaml
 
 LONG_TEXT = {"content", "reply", "body", "text", "summary", "description", "note", "remark"}
 LONG_AFTER = 30  # characters: a longer value gets a text area
+PERSON_FIELDS = ("name", "leader")  # an award's 姓名, a model post's 带头人: what a photo is named after
 
 
 @dataclass
@@ -177,7 +178,7 @@ class Widget:
 
     path: tuple  # English
     label: str
-    kind: str  # text, textarea, integer, number, checkbox, date, time, select, readonly
+    kind: str  # text, textarea, integer, number, checkbox, date, time, select, image, readonly
     value: str  # as shown; for a checkbox "1" or ""
     spec: Field
     choices: list[str] = field(default_factory=list)
@@ -191,6 +192,16 @@ class Widget:
     @property
     def required(self) -> bool:
         return self.spec.required
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+    @property
+    def person_ids(self) -> str:
+        """The ids of the fields beside an image field that may hold the
+        person's name (its upload is named after the first one filled in)."""
+        return " ".join(Widget(self.path[:-1] + (key,), "", "", "", self.spec).id for key in PERSON_FIELDS)
 
 
 @dataclass
@@ -258,7 +269,7 @@ def _kind(spec: Field, value) -> str:
         # a date with a time of day stays a text field: the date control cannot hold one
         return "date" if value is None or _is_plain_date(value) else "text"
     return {"integer": "integer", "number": "number", "boolean": "checkbox", "time": "time",
-            "enum": "select", "ref": "select", "article": "select"}.get(spec.type, "text")
+            "enum": "select", "ref": "select", "article": "select", "image": "image"}.get(spec.type, "text")
 
 
 def _is_plain_date(value) -> bool:

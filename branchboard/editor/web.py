@@ -8,7 +8,8 @@
     GET  /admin/history?file=[&v=]   a file's kept versions, one compared with now; POST /admin/restore
     GET  /admin/login, POST          the password, for another computer
     POST /admin/logout
-    GET  /admin/static/<file>        the editor's stylesheet
+    POST /admin/photo/upload         a photo for an image field; GET /admin/photo?file= its preview
+    GET  /admin/static/<file>        the editor's stylesheet, the photo fields' script
 
 Every request is first let in or not (``_admit``: this computer, or a
 logged-in session); every POST must carry its session's CSRF token and come
@@ -29,13 +30,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from branchboard.editor import articles, dashboard, files, forms, security
+from branchboard.editor import articles, dashboard, files, forms, photos, security
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
 HERE = Path(__file__).parent
 MAX_FORM = 1024 * 1024  # bytes: a form of the data files is far smaller
-STATIC = {"admin.css": "text/css; charset=utf-8"}
+STATIC = {"admin.css": "text/css; charset=utf-8", "photos.js": "text/javascript; charset=utf-8"}
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -62,9 +63,9 @@ class EditorApp:
         request.max_content_length = MAX_FORM
         request.max_form_memory_size = MAX_FORM
         path = request.path.rstrip("/") or "/"
-        request.max_content_length = articles.body_limit(path, MAX_FORM)
-        if path == "/admin/static/admin.css":
-            return self._static("admin.css")
+        request.max_content_length = photos.body_limit(path, articles.body_limit(path, MAX_FORM))
+        if path.startswith("/admin/static/") and path[len("/admin/static/"):] in STATIC:
+            return self._static(path[len("/admin/static/"):])
         session_id = request.cookies.get(security.COOKIE)
         session = self.sessions.get(session_id)
         new_cookie = None
@@ -132,6 +133,8 @@ class EditorApp:
     def _route(self, request: Request, path: str, session) -> Response:
         if path == articles.PREFIX or path.startswith(articles.PREFIX + "/"):
             return articles.handle(self, request, path, session)
+        if path == photos.PREFIX or path.startswith(photos.PREFIX + "/"):
+            return photos.handle(self, request, path)
         if path == "/admin" and request.method != "POST":
             return self._home(session)
         if path.startswith("/admin/data/") and request.method != "POST":

@@ -107,6 +107,24 @@ def is_processed(rel: str) -> bool:
     return rel.lower().endswith(PROCESSED)
 
 
+SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic"}  # what the stage reads
+
+
+def image_suffix(data: bytes) -> str | None:
+    """The suffix an image is saved under if the photo stage reads it as a
+    whole JPEG, PNG, WebP or HEIC picture (decoded, as a build would), else None."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image, _size, kind, _turn = _open(data, [])
+            image.close()
+    except Exception:  # Pillow (and pillow-heif) raise many kinds for what is not an image
+        return None
+    return SUFFIXES.get(kind)
+
+
 def widths_for(size: tuple[int, int], use: Use) -> tuple[int, ...]:
     """The widths to make of an upright image of ``size`` for a use."""
     return tuple(sorted({box_width(box, size) for box in use.boxes}))
