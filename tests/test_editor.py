@@ -701,3 +701,35 @@ def test_a_model_posts_photo_is_named_after_its_leader(served, browser, tmp_path
         context.close()
     assert (site.root / "data" / "photos" / "刘振华.jpg").read_bytes() == jpeg((40, 60))
     assert (site.root / "data" / "model_posts.yaml").read_text(encoding="utf-8") == posts  # not saved yet
+
+
+# -- what the pages show a secretary ------------------------------------------------------------
+
+def soup(page: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page, "html.parser")
+
+
+def test_a_records_heading_and_delete_link_name_the_record(served):
+    site, server = served({"data/honors.yaml": HONORS})
+    status, _headers, page = Client(server).request("GET", "/admin/data/honors.yaml?at=0")
+    assert status == 200, page
+    html = soup(page)
+    legends = [legend.get_text(strip=True) for legend in html.select("section.form fieldset fieldset > legend")]
+    assert legends[:3] == ["革新能手 · 马国庆", "革新能手 · 赵铁军", "生产标兵 · 王建国"], legends
+    assert not any(legend.startswith("第 ") for legend in legends), legends
+    removes = [a.get_text(strip=True) for a in html.select("fieldset a.remove")]
+    assert "删除这一条（生产标兵 · 王建国）" in removes, removes
+    # a 高产班组 has no 姓名: its 班组 names it
+    teams = [legend for legend in legends if legend.startswith("高产班组")]
+    assert teams and all(legend.split(" · ")[1] for legend in teams), legends
+
+
+def test_a_record_without_a_name_keeps_its_number():
+    from branchboard.editor import forms
+
+    assert forms.item_label({"事迹": "x"}) == ""
+    assert forms.item_label({"topic": "食堂", "date": "2026-11-01"}) == "食堂"
+    assert forms.item_label({"date": "2026-11-01"}) == "2026-11-01"
+    assert forms.item_label({"title": "高产班组", "name": "", "team": "甲班"}) == "高产班组 · 甲班"

@@ -223,7 +223,7 @@ def form_for(data: DataFile, at: tuple, info: SiteInfo) -> Group:
 
 def _node(data: DataFile, spec: Field, value, path: tuple, ctx: Context, writable: bool):
     raw = _raw_at(data, path)
-    label = _label(data, spec, path)
+    label = _label(data, spec, path, value)
     if spec.type == "mapping":
         here = isinstance(raw, dict)
         children = [_node(data, sub, value.get(name) if isinstance(value, dict) else None,
@@ -278,10 +278,28 @@ def _is_plain_date(value) -> bool:
     return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
 
 
-def _label(data: DataFile, spec: Field, path: tuple) -> str:
+WHO_FIELDS = ("name", "leader", "team")  # who a record is about: 姓名, 带头人, 班组
+WHAT_FIELDS = ("topic", "period", "date")  # otherwise what it is: 主题, 期次, 日期
+
+
+def _label(data: DataFile, spec: Field, path: tuple, value=None) -> str:
     if path and isinstance(path[-1], int):
-        return f"第 {path[-1] + 1} 项"
+        return item_label(value) or f"第 {path[-1] + 1} 项"
     return spec.label
+
+
+def item_label(value) -> str:
+    """A list item's own name, e.g. "生产标兵 · 王建国": its 称号 and who it is
+    about, or else its 主题, 期次 or 日期; "" when it has none of them."""
+    if not isinstance(value, dict):
+        return ""
+
+    def first(names):
+        return next((_shown(value.get(n)) for n in names if value.get(n) not in (None, "")), "")
+
+    words = [w for w in (_shown(value.get("title")) if value.get("title") not in (None, "") else "",
+                         first(WHO_FIELDS)) if w]
+    return " · ".join(words) or first(WHAT_FIELDS)
 
 
 def _shown(value) -> str:
