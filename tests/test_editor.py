@@ -733,3 +733,17 @@ def test_a_record_without_a_name_keeps_its_number():
     assert forms.item_label({"topic": "食堂", "date": "2026-11-01"}) == "食堂"
     assert forms.item_label({"date": "2026-11-01"}) == "2026-11-01"
     assert forms.item_label({"title": "高产班组", "name": "", "team": "甲班"}) == "高产班组 · 甲班"
+
+
+def test_the_mailbox_list_shows_each_letters_status_and_marks_the_unanswered(served):
+    site, server = served()
+    status, _headers, page = Client(server).request("GET", "/admin/data/mailbox.yaml")
+    assert status == 200, page
+    letters = soup(page).select("nav.entries li a")
+    shown = [a.select_one(".status") for a in letters]
+    assert len(letters) == LETTER + 1 and all(shown), page
+    assert {s.get_text() for s in shown} <= {"已受理", "办理中", "已办结"}
+    for s in shown:
+        assert ("status-open" in s["class"]) == (s.get_text() != "已办结"), s
+    assert shown[LETTER].get_text() == "已受理" and "status-open" in shown[LETTER]["class"]
+    assert any(s.get_text() == "已办结" and "status-done" in s["class"] for s in shown)

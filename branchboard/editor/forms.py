@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from branchboard.board.figures import STATUS_CLASSES
 from branchboard.editor import files
 from branchboard.editor.yamledit import REMOVE
 from branchboard.errors import BoardError, Report
@@ -121,17 +122,29 @@ class Entry:
     at: tuple  # its English path
     title: str
     group: str  # the list it belongs to ("" for the file's own list)
+    status: str = ""  # its 状态 (a letter's 已受理, 办理中, 已办结), if it has one
+
+    @property
+    def status_class(self) -> str:
+        """"status-done" for a finished one; "status-open" (and its own) for one still waiting."""
+        if not self.status:
+            return ""
+        own = STATUS_CLASSES.get(self.status, "")
+        return " ".join(c for c in ("status", "status-done" if self.status in DONE else "status-open", own) if c)
+
+
+DONE = ("已办结", "已完成")
 
 
 def entries(data: DataFile) -> list[Entry]:
     root, value = data.schema.root, data.value
     if root.type == "list":
-        return [Entry((i,), _title(root.item, item), "") for i, item in enumerate(value or [])]
+        return [Entry((i,), _title(root.item, item), "", _status(item)) for i, item in enumerate(value or [])]
     found = []
     for name, sub in root.fields.items():
         item_value = (value or {}).get(name) if isinstance(value, dict) else None
         if sub.type == "list" and sub.item is not None and sub.item.type == "mapping":
-            found += [Entry((name, i), _title(sub.item, item), sub.label)
+            found += [Entry((name, i), _title(sub.item, item), sub.label, _status(item))
                       for i, item in enumerate(item_value or [])]
         else:
             found.append(Entry((name,), sub.label, ""))
@@ -152,6 +165,10 @@ def entry_of(data: DataFile, path: tuple) -> tuple:
     """The listed entry that holds ``path`` (or is it)."""
     listed = {entry.at for entry in entries(data)}
     return next((path[:n] for n in range(len(path), 0, -1) if path[:n] in listed), ())
+
+
+def _status(value) -> str:
+    return _shown(value.get("status")) if isinstance(value, dict) else ""
 
 
 def _title(spec: Field, value) -> str:
