@@ -747,3 +747,23 @@ def test_the_mailbox_list_shows_each_letters_status_and_marks_the_unanswered(ser
         assert ("status-open" in s["class"]) == (s.get_text() != "已办结"), s
     assert shown[LETTER].get_text() == "已受理" and "status-open" in shown[LETTER]["class"]
     assert any(s.get_text() == "已办结" and "status-done" in s["class"] for s in shown)
+
+
+def test_the_logout_button_shows_only_to_another_computer_logged_in(served):
+    site, server = served()
+    here = Client(server)
+    for path in ("/admin/", "/admin/data/mailbox.yaml", "/admin/history?file=data/mailbox.yaml"):
+        status, _headers, page = here.request("GET", path)
+        assert status == 200 and not soup(page).select("form.logout"), path
+    security.set_password(site.root, "煤质第一2026")
+    other = Client(server, source="127.0.0.2")
+    _status, _headers, page = other.request("GET", "/admin/login")
+    assert not soup(page).select("form.logout")
+    csrf = soup(page).find("input", {"name": "csrf"})["value"]
+    status, _headers, _page = other.request("POST", "/admin/login", {"csrf": csrf, "password": "煤质第一2026"})
+    assert status == 303
+    status, _headers, page = other.request("GET", "/admin/data/mailbox.yaml")
+    button = soup(page).select_one("form.logout button")
+    assert status == 200 and button is not None and button.get_text() == "退出"
+    status, _headers, page = here.request("GET", "/admin/")
+    assert status == 200 and not soup(page).select("form.logout")

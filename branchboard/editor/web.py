@@ -22,6 +22,7 @@ hand edit.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 from pathlib import Path
 from urllib.parse import quote
@@ -66,6 +67,7 @@ class EditorApp:
         request.max_content_length = photos.body_limit(path, articles.body_limit(path, MAX_FORM))
         if path.startswith("/admin/static/") and path[len("/admin/static/"):] in STATIC:
             return self._static(path[len("/admin/static/"):])
+        LOGGED_IN_ELSEWHERE.set(False)
         session_id = request.cookies.get(security.COOKIE)
         session = self.sessions.get(session_id)
         new_cookie = None
@@ -95,6 +97,7 @@ class EditorApp:
                 return self._login(request, session_id, session)
             if not session.logged_in:
                 return self._page("login.html", 401, title="登录后台", csrf=session.csrf, failed=False)
+            LOGGED_IN_ELSEWHERE.set(True)  # only such a session has anything to log out of
         if path == "/admin/logout" and request.method == "POST":
             self.sessions.drop(session_id)
             return redirect("/admin/")
@@ -353,13 +356,16 @@ class EditorApp:
     # -- helpers -------------------------------------------------------------------
 
     def _page(self, template: str, status: int, **values) -> Response:
-        body = self.env.get_template(template).render(**values)
+        body = self.env.get_template(template).render(can_log_out=LOGGED_IN_ELSEWHERE.get(), **values)
         return Response(body, status, content_type="text/html; charset=utf-8")
 
     def _static(self, name: str) -> Response:
         return Response((HERE / "static" / name).read_bytes(), 200, content_type=STATIC[name],
                         headers={"Cache-Control": "no-cache"})
 
+
+# whether this request comes from another computer logged in with the password
+LOGGED_IN_ELSEWHERE: contextvars.ContextVar[bool] = contextvars.ContextVar("logged_in_elsewhere", default=False)
 
 JOBS = (  # the dashboard's buttons: (label, the data file they need, where they go)
     ("本月光荣榜", "honors.yaml", "/admin/new?file=data/honors.yaml&list="),
