@@ -767,3 +767,26 @@ def test_the_logout_button_shows_only_to_another_computer_logged_in(served):
     assert status == 200 and button is not None and button.get_text() == "退出"
     status, _headers, page = here.request("GET", "/admin/")
     assert status == 200 and not soup(page).select("form.logout")
+
+
+def test_the_history_diff_reads_as_plain_chinese(served):
+    site, server = served()
+    client = Client(server)
+    status, _headers, _page = client.request("POST", "/admin/save", answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}")))
+    assert status == 303
+    status, _headers, page = client.request("GET", "/admin/history?file=data/mailbox.yaml")
+    assert status == 200, page
+    diff = soup(page).select_one("pre.diff")
+    assert "@@" not in diff.get_text()
+    heads = [s.get_text() for s in diff.select("span.diff_at")]
+    assert heads and all(re.fullmatch(r"第 \d+ 行附近：", h) for h in heads), heads
+    added = diff.select("span.diff_add")
+    removed = diff.select("span.diff_sub")
+    assert added and removed
+    assert all(s.select_one(".mark").get_text() == "新增" for s in added)
+    assert all(s.select_one(".mark").get_text() == "删除" for s in removed)
+    assert any(REPLY in s.get_text() for s in added)
+    assert not any(s.get_text().startswith(("+", "-")) for s in added + removed)
+    first = int(re.search(r"\d+", heads[0]).group())
+    now = (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8").splitlines()
+    assert any(REPLY in line for line in now[first - 1:first + 8])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import difflib
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -334,7 +335,7 @@ class EditorApp:
         diff = []
         if old is not None:
             then = (self.site_dir / files.HISTORY / rel / old.name).read_bytes().decode("utf-8", "replace")
-            diff = [(_diff_class(line), line) for line in difflib.unified_diff(
+            diff = [_diff_line(line) for line in difflib.unified_diff(
                 then.splitlines(), current.splitlines(), "这个版本", "现在的文件", lineterm="", n=3)][2:]
         name = rel[len("data/"):] if rel.startswith("data/") else ""
         return self._page("history.html", status, title=f"以前的版本：{rel}", rel=rel, kept=kept, old=old,
@@ -384,8 +385,17 @@ LIST_PAGES = {  # path -> {method: EditorApp method}
 }
 
 
-def _diff_class(line: str) -> str:
-    return {"+": "diff_add", "-": "diff_sub", "@": "diff_at"}.get(line[:1], "")
+HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def _diff_line(line: str) -> tuple[str, str, str]:
+    """(CSS class, 删除/新增 or "", the text) of one line of a unified diff;
+    a hunk header "@@ -94,4 +94,6 @@" becomes "第 94 行附近：" (the line in the file as it is now)."""
+    hunk = HUNK.match(line)
+    if hunk:
+        return "diff_at", "", f"第 {max(int(hunk.group(1)), 1)} 行附近："
+    kind, mark = {"+": ("diff_add", "新增"), "-": ("diff_sub", "删除")}.get(line[:1], ("", ""))
+    return kind, mark, line[1:]
 
 
 def redirect(location: str) -> Response:
