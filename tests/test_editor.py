@@ -13,6 +13,7 @@ import difflib
 import http.client
 import io
 import re
+import secrets
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlencode
@@ -96,6 +97,26 @@ class Client:
         if found:
             self.cookie = f"{security.COOKIE}={found.group(1)}"
         return response.status, response.headers, text
+
+    def upload(self, path: str, fields: dict, filename: str, data: bytes, content_type: str):
+        """A multipart POST of one file (named ``image``) with ``fields``: (status, page)."""
+        boundary = "----board" + secrets.token_hex(8)
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in fields.items() if v is not None]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Host": f"127.0.0.1:{self.port}", "Origin": f"http://127.0.0.1:{self.port}",
+                   "Cookie": self.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
+            return 413, ""
+        finally:
+            conn.close()
 
     def form(self, path: str) -> dict:
         """The hidden fields and values of the form on a page."""
@@ -558,26 +579,8 @@ def site_files(site) -> dict[str, bytes]:
 
 
 def upload_photo(client: Client, fields: dict, filename: str, data: bytes, content_type="image/jpeg"):
-    """A multipart POST of one photo to the data forms' upload address."""
-    import secrets
-
-    boundary = "----board" + secrets.token_hex(8)
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items() if v is not None]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
-    headers = {"Host": f"127.0.0.1:{client.port}", "Origin": f"http://127.0.0.1:{client.port}",
-               "Cookie": client.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    try:
-        conn.request("POST", "/admin/photo/upload", body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
-        return 413, ""
-    finally:
-        conn.close()
+    """A photo sent to the data forms' upload address."""
+    return client.upload("/admin/photo/upload", fields, filename, data, content_type)
 
 
 def test_an_honor_roll_with_two_photos_is_added_in_the_browser(served, browser, tmp_path):

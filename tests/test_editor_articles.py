@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import http.client
 import io
 import re
-import secrets
 from urllib.parse import quote
 
 import pytest
@@ -78,24 +76,8 @@ def png(size=(40, 30), color=(200, 30, 30)) -> bytes:
 
 
 def upload(client: Client, fields: dict, filename: str, data: bytes, content_type="image/png"):
-    """A multipart POST of one image to the upload address."""
-    boundary = "----board" + secrets.token_hex(8)
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items() if v is not None]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{filename}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
-    headers = {"Host": f"127.0.0.1:{client.port}", "Origin": f"http://127.0.0.1:{client.port}",
-               "Cookie": client.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    try:
-        conn.request("POST", "/admin/articles/upload", body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    except (BrokenPipeError, ConnectionResetError):  # refused before the whole body was read
-        return 413, ""
-    finally:
-        conn.close()
+    """An image sent to the articles' upload address."""
+    return client.upload("/admin/articles/upload", fields, filename, data, content_type)
 
 
 def edit_form(client: Client, rel: str) -> dict:
