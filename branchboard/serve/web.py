@@ -70,7 +70,10 @@ class WebServer:
             return
         # closed in the server's own thread, between two of its polls; with
         # nothing left to watch its loop ends
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        try:
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        except OSError:  # its trigger is closed already: the loop is ending; close what is left here
+            wasyncore.close_all(self._map)
         self._thread.join(timeout=STOP_WAIT)
 
 
