@@ -57,15 +57,26 @@ def version_of(data: bytes) -> str:
 def editable(site_dir: Path, rel: str) -> Path:
     """The file ``rel`` names, if the editor may write it: under content/ or
     data/, no way out of them (``..``, a link, a drive), a text file."""
-    parts = rel.replace("\\", "/").split("/")
-    if (not rel or rel.startswith("/") or ":" in parts[0] or parts[0] not in EDITABLE
-            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-            or not rel.lower().endswith(TEXT_SUFFIXES)):
+    parts = _parts(rel)
+    if not parts or ":" in parts[0] or parts[0] not in EDITABLE or not rel.lower().endswith(TEXT_SUFFIXES):
         raise Refused(f"不能修改“{rel}”：编辑器只修改 content 和 data 文件夹里的文章和数据文件。")
+    return _inside(site_dir, parts, f"不能修改“{rel}”：它指向网站文件夹之外。")
+
+
+def _parts(rel: str) -> list[str] | None:
+    """A path's parts, or None when its name alone leads out or to a hidden
+    file (empty, absolute, ``.``, ``..``, a name starting with a dot)."""
+    parts = rel.replace("\\", "/").split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    return parts
+
+
+def _inside(site_dir: Path, parts: list[str], refused: str) -> Path:
+    """The file, if no link takes it out of its top folder (content/ or data/)."""
     path = site_dir / Path(*parts)
-    root = (site_dir / parts[0]).resolve()
-    if not path.resolve().is_relative_to(root):
-        raise Refused(f"不能修改“{rel}”：它指向网站文件夹之外。")
+    if not path.resolve().is_relative_to((site_dir / parts[0]).resolve()):
+        raise Refused(refused)
     return path
 
 
@@ -73,18 +84,12 @@ def image_target(site_dir: Path, rel: str) -> Path:
     """The image file ``rel`` names, if the editor may write it: directly in
     data/photos/ or in an images/ folder under content/, an image's suffix,
     no way out (``..``, a hidden name, a link, a drive)."""
-    parts = rel.replace("\\", "/").split("/")
-    folder = tuple(parts[:-1])
+    parts = _parts(rel)
+    folder = tuple(parts[:-1]) if parts else ()
     in_place = folder == PHOTOS or (len(folder) >= 3 and folder[0] == EDITABLE[0] and folder[-1] == IMAGE_FOLDER)
-    if (not rel or rel.startswith("/") or not in_place or ":" in rel or "\x00" in rel
-            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-            or not parts[-1].lower().endswith(IMAGE_SUFFIXES)):
+    if not parts or not in_place or ":" in rel or "\x00" in rel or not parts[-1].lower().endswith(IMAGE_SUFFIXES):
         raise Refused(f"不能保存“{rel}”：图片只能放在 data/photos 或 content 里的 images 文件夹。")
-    path = site_dir / Path(*parts)
-    root = (site_dir / parts[0]).resolve()
-    if not path.resolve().is_relative_to(root):
-        raise Refused(f"不能保存“{rel}”：它指向网站文件夹之外。")
-    return path
+    return _inside(site_dir, parts, f"不能保存“{rel}”：它指向网站文件夹之外。")
 
 
 def save_image(site_dir: Path, folder: str, stem: str, suffix: str, data: bytes) -> str:
