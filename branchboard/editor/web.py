@@ -9,6 +9,7 @@
     GET  /admin/login, POST          the password, for another computer
     POST /admin/logout
     POST /admin/photo/upload         a photo for an image field; GET /admin/photo?file= its preview
+    GET  /admin/performance          a 绩效考核 period's whole form; POST /admin/performance/save
     GET  /admin/static/<file>        the editor's stylesheet, the photo fields' script
 
 Every request is first let in or not (``_admit``: this computer, or a
@@ -32,13 +33,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from branchboard.editor import articles, dashboard, files, forms, photos, security
+from branchboard.editor import articles, dashboard, files, forms, performance, photos, security
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
 HERE = Path(__file__).parent
 MAX_FORM = 1024 * 1024  # bytes: a form of the data files is far smaller
-STATIC = {"admin.css": "text/css; charset=utf-8", "photos.js": "text/javascript; charset=utf-8"}
+STATIC = {"admin.css": "text/css; charset=utf-8", "photos.js": "text/javascript; charset=utf-8",
+          "performance.js": "text/javascript; charset=utf-8"}
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -139,6 +141,8 @@ class EditorApp:
             return articles.handle(self, request, path, session)
         if path == photos.PREFIX or path.startswith(photos.PREFIX + "/"):
             return photos.handle(self, request, path)
+        if path == performance.PREFIX or path.startswith(performance.PREFIX + "/"):
+            return performance.handle(self, request, path, session)
         if path == "/admin" and request.method != "POST":
             return self._home(session)
         if path.startswith("/admin/data/") and request.method != "POST":
@@ -174,6 +178,7 @@ class EditorApp:
                           entries=forms.entries(data) if data.doc is not None else [], at=at,
                           lists=forms.entry_lists(data),
                           at_text=forms.at_text(at), group=group, csrf=session.csrf,
+                          tools=performance.tools(name, at),
                           saved=args.get("saved") == "1", site_url=self.site_url, **shown)
 
     def _save(self, form, session) -> Response:
@@ -370,7 +375,7 @@ LOGGED_IN_ELSEWHERE: contextvars.ContextVar[bool] = contextvars.ContextVar("logg
 
 JOBS = (  # the dashboard's buttons: (label, the data file they need, where they go)
     ("本月光荣榜", "honors.yaml", "/admin/new?file=data/honors.yaml&list="),
-    ("本月考核", "performance.yaml", "/admin/new?file=data/performance.yaml&list=periods"),
+    ("本月考核", "performance.yaml", performance.PREFIX),
     ("取消/加一次学习", "study.yaml", "/admin/data/study.yaml"),
     ("答复来信", "mailbox.yaml", "/admin/data/mailbox.yaml"),
     ("新条幅", "banners.yaml", "/admin/new?file=data/banners.yaml&list="),
