@@ -265,3 +265,19 @@ def test_the_page_works_without_its_script(served):
     assert len(shown.select("#deductions tr.row")) == 5 and len(shown.select("#bonuses tr.row")) == 3
     assert shown.select_one("#items option[data-code=A02]")["value"] == "A02 劳动防护用品正确佩戴（满分 5）"
     assert all(button.has_attr("hidden") for button in shown.select(".add-row, .remove-row"))
+
+
+def test_points_that_are_not_a_plain_number_are_refused_at_the_row(served):
+    site, server = served(FILES)
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    sent = period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "sNaN",
+                                "d.1.team": "乙班", "d.1.item": "A03", "d.1.points": "1e999999",
+                                "d.2.team": "丙班", "d.2.item": "A04", "d.2.points": "-1",
+                                "d.3.team": "丁班", "d.3.item": "安全", "d.3.points": "1"})
+    status, _headers, page = client.request("POST", "/admin/performance/save", sent)
+    assert status == 422, page
+    for row in ("d.0", "d.1", "d.2"):
+        assert row_problems(page, row), row
+    assert row_problems(page, "d.3")[0].startswith("有 ")  # two items' names hold 安全
+    assert path.read_text(encoding="utf-8") == PERFORMANCE
