@@ -190,6 +190,9 @@ def test_the_period_save_refuses_a_missing_or_wrong_token_and_other_origins(serv
     status, headers, _page = client.request("POST", "/admin/performance/save", good)  # the same, right, is saved
     assert status == 303 and headers["Location"] == "/admin/performance?at=3&saved=1"
     assert path.read_text(encoding="utf-8").endswith("      - 班组: 甲班\n        小项: A02\n        分数: 1\n")
+    _status, _headers, page = client.request("GET", "/admin/performance")  # 本月考核 now opens that period
+    assert soup(page).h1.contents[0].strip() == "绩效考核：2026年11月"
+    assert soup(page).find("input", attrs={"name": "at"})["value"] == "3"
 
 
 def test_a_hand_edit_since_the_page_opened_is_never_overwritten(served):
