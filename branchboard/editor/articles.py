@@ -6,33 +6,41 @@
     POST /admin/articles/save                 checked, then written (预览: shown, nothing written)
     POST /admin/articles/preview              the body as the build makes it, a small HTML page
     POST /admin/articles/upload               an image for the body (multipart), saved beside the article
-    GET  /admin/articles/image?file=content/...   an image under content/, for the preview
+                                              through the photos' intake (photos.take_upload)
+    GET  /admin/articles/image?file=content/...   an image under content/, for the preview (HEIC made JPEG)
     GET  /admin/articles/static/<file>       the form's script (preview, pasted photos) and styles
 
 The editor's door (``web.EditorApp``) has let the request in and checked a
 POST's Origin and CSRF token before it gets here.  Saves go through
-``files.save``: history kept, a hand edit never overwritten.
+``files.save``: history kept (the form links to /admin/history), a hand
+edit never overwritten.  What every request reads of the site (site.yaml,
+the sections, every article's fields) comes from the editor's
+``siteinfo.SiteFiles``, read again only when a file has changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import mimetypes
 from pathlib import Path
+from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
 from branchboard.build.pipeline import resolve_now
+from branchboard.editor import articlecheck, articlelist, files, photos
 from branchboard.editor import articletext as at
-from branchboard.editor import files
-from branchboard.errors import BoardError, Report
+from branchboard.editor.photos import MAX_UPLOAD, answer
+from branchboard.errors import BoardError
+from branchboard.photos.derive import Use, is_processed
 from branchboard.scaffold.yamlappend import Refused
 from branchboard.site.content import CONTENT_DIR
 
 PREFIX = "/admin/articles"
 UPLOAD = f"{PREFIX}/upload"
-MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a phone photo is a few; the photo stage makes the page's sizes
+IMAGE_FOLDER = "images"  # an article's pictures: in images/ beside it
+SHOWN = Use("article-preview", ((1200, 0),))  # a HEIC picture, made for the preview
+BROWSERS_SHOW = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml")
 HERE = Path(__file__).parent
 STATIC = {"articles.js": "text/javascript; charset=utf-8", "articles.css": "text/css; charset=utf-8"}
 
@@ -66,25 +74,26 @@ class Pages:
     def __init__(self, app, session):
         self.app = app
         self.site_dir = app.site_dir
+        self.site = app.site_files  # siteinfo.SiteFiles
         self.session = session
+        self.now = resolve_now(app.now)  # the build's "today" (a fixed day in tests)
 
     # -- the list and the form --------------------------------------------------------
 
     def listing(self) -> Response:
-        sections = self._sections()
-        found = at.article_list(self.site_dir, sections, resolve_now(None))
-        return self.app._page("articles.html", 200, title="文章", sections=found, labels=at.STATUS,
+        found = articlelist.article_list(self.site_dir, self.site.sections(), self.site.sources(),
+                                         self.site.content().articles, self.now)
+        return self.app._page("articles.html", 200, title="文章", sections=found, labels=articlelist.STATUS,
                               csrf=self.session.csrf)
 
     def edit(self, args) -> Response:
         rel = args.get("file", "")
         if not rel:
             section = args.get("section", "")
-            sections = self._sections()
-            if section not in sections:
+            if section not in self.site.sections():
                 return self.message(404, "找不到", f"没有“{section}”这个栏目。")
             values = {name: (False if kind == "checkbox" else "") for name, _l, kind, _h in at.FORM_FIELDS}
-            values["date"] = f"{dt.date.today():%Y-%m-%d}"
+            values["date"] = f"{self.now:%Y-%m-%d}"
             return self._form(200, rel="", section=section, values=values, body="", version="",
                               saved=False)
         try:
@@ -108,17 +117,17 @@ class Pages:
                 old, _now = self._open(rel)
                 text, version = at.changed_text(old, rel, values, body), form.get("version", "")
             else:
-                target = at.new_rel(self._sections(), section, values["title"], dt.date.today())
+                target = at.new_rel(self.site.sections(), section, values["title"], self.now.date())
                 files.editable(self.site_dir, target)
                 text, version = at.new_text(values, body, self._author()), files.version_of(b"")
         except FileNotFoundError:
             return self.message(404, "找不到", f"没有 {rel} 这篇文章。")
         except (Refused, BoardError) as refused:
             return self._form(422, **shown, errors=[str(refused)])
-        problems = at.check_text(self.site_dir, rel or target, text)
+        problems = articlecheck.check_text(self.site_dir, rel or target, text, self.site.content().assets)
         if form.get("do") == "preview" or problems:
-            placed, rest = at.place_problems(text, rel or target, problems)
-            page = at.preview(self.site_dir, rel or target, body, resolve_now(None), self.app.site_url)
+            placed, rest = articlecheck.place_problems(text, rel or target, problems)
+            page = self._preview(rel or target, body)
             return self._form(422 if problems else 200, **shown, placed=placed, errors=rest,
                               invalid=bool(problems), preview=page)
         if not rel and (self.site_dir / target).exists():
@@ -136,11 +145,14 @@ class Pages:
     def _form(self, status: int, **shown) -> Response:
         shown.setdefault("placed", {})
         shown.setdefault("errors", [])
-        section = shown["section"]
-        return self.app._page("articles_edit.html", status, title=shown["values"].get("title") or "新文章",
-                              fields=at.FORM_FIELDS, folder=f"{CONTENT_DIR}/{section}" if not shown["rel"]
-                              else shown["rel"].rsplit("/", 1)[0], section_title=self._sections().get(section, section),
-                              preview_doc=self._document(shown["values"].get("title", ""), shown.get("preview")),
+        section, values = shown["section"], shown["values"]
+        types = {name: at.input_type(kind, values.get(name)) for name, _label, kind, _hint in at.FORM_FIELDS}
+        return self.app._page("articles_edit.html", status, title=values.get("title") or "新文章",
+                              fields=at.FORM_FIELDS, types=types, folder=f"{CONTENT_DIR}/{section}" if not shown["rel"]
+                              else shown["rel"].rsplit("/", 1)[0],
+                              section_title=self.site.sections().get(section, section),
+                              history=f"/admin/history?file={quote(shown['rel'])}" if shown["rel"] else "",
+                              preview_doc=self._document(values.get("title", ""), shown.get("preview")),
                               csrf=self.session.csrf, site_url=self.app.site_url, **shown)
 
     # -- the preview, images -------------------------------------------------------------
@@ -151,45 +163,49 @@ class Pages:
             files.editable(self.site_dir, rel)
         except Refused as refused:
             return Response(str(refused), 400, content_type="text/plain; charset=utf-8")
-        page = at.preview(self.site_dir, rel, at.typed_body(form), resolve_now(None), self.app.site_url)
+        page = self._preview(rel, at.typed_body(form))
         return Response(self._document(form.get("m.title", ""), page), 200, content_type="text/html; charset=utf-8")
+
+    def _preview(self, rel: str, body: str) -> articlecheck.Preview:
+        return articlecheck.preview(rel, body, self.site.sources(), self.now, self.app.site_url)
 
     def _document(self, title: str, page) -> str:
         return self.app.env.get_template("articles_preview.html").render(
             title=title, page=page, site_url=self.app.site_url)
 
     def upload(self, request: Request) -> Response:
-        given = request.files.get("image")
-        if given is None:
-            return answer(400, "没有收到图片。")
-        name = given.filename or ""
-        if "/" in name or "\\" in name or ".." in name or "\x00" in name:
-            return answer(400, "图片的文件名不对，没有保存。")
+        """A picture pasted, dropped or chosen for the body, through the data photos' intake."""
+        folder = self._image_folder(request.form.get("folder", ""))
+        if folder is None:
+            return answer(400, "不能把图片放在这里：图片只能放在 content 里某个栏目的 images 文件夹。")
         try:
-            folder = at.image_folder(self.site_dir, request.form.get("folder", ""), self._sections())
-        except Refused as refused:
-            return answer(400, str(refused))
-        data = given.stream.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            return answer(413, f"图片太大（超过 {MAX_UPLOAD // 1024 // 1024} MB），没有保存。")
-        kind = at.image_format(data)
-        if kind is None:
-            return answer(415, "这个文件不是图片（或已经损坏），没有保存。可以用 JPG、PNG、GIF 或 WebP 图片。")
-        saved = at.save_image(folder, data, kind, dt.datetime.now())
-        return answer(200, "已上传。", markdown=f"![]({at.IMAGE_FOLDER}/{saved})",
-                      file=f"{folder.relative_to(self.site_dir).as_posix()}/{saved}")
+            rel = photos.take_upload(self.site_dir, request.files.get("image"), folder,
+                                     photos.made_up_stem(dt.datetime.now()))
+        except photos.NotSaved as refused:
+            return answer(refused.status, str(refused))
+        return answer(200, "已上传。", markdown=f"![]({IMAGE_FOLDER}/{rel.rsplit('/', 1)[1]})", file=rel)
+
+    def _image_folder(self, folder: str) -> str | None:
+        """The images/ folder beside the article, if ``folder`` is a section's
+        folder under content/ and nothing that leads out of it (files.image_target
+        checks again, links too, once it holds the lock)."""
+        parts = folder.replace("\\", "/").split("/")
+        if (len(parts) < 2 or parts[0] != CONTENT_DIR or parts[1] not in self.site.sections()
+                or any(p in ("", ".", "..") or p.startswith(".") or ":" in p for p in parts)):
+            return None
+        return f"{'/'.join(parts)}/{IMAGE_FOLDER}"
 
     def image(self, rel: str) -> Response:
         parts = rel.split("/")
         path = self.site_dir.joinpath(*parts)
-        kind = mimetypes.guess_type(rel)[0] or ""
+        kind = mimetypes.guess_type(rel.lower())[0] or ""
         content = (self.site_dir / CONTENT_DIR).resolve()
         if (parts[0] != CONTENT_DIR or any(p in ("", ".", "..") for p in parts) or not kind.startswith("image/")
                 or not path.is_file() or not path.resolve().is_relative_to(content)):
             return self.message(404, "找不到", "没有这张图片。")
-        return Response(path.read_bytes(), 200, content_type=kind,
-                        headers={"X-Content-Type-Options": "nosniff",
-                                 "Content-Security-Policy": "default-src 'none'; sandbox"})
+        if is_processed(rel) and kind not in BROWSERS_SHOW:
+            return photos.made_image(path, SHOWN)
+        return Response(path.read_bytes(), 200, content_type=kind, headers=photos.IMAGE_HEADERS)
 
     def static(self, name: str) -> Response:
         return Response((HERE / "static" / name).read_bytes(), 200, content_type=STATIC[name],
@@ -209,28 +225,9 @@ class Pages:
             raise FileNotFoundError(rel)
         return files.open_file(self.site_dir, rel)
 
-    def _config(self):
-        from branchboard.site.config import load_config
-
-        return load_config(self.site_dir, Report())
-
-    def _sections(self) -> dict[str, str]:
-        from branchboard.scaffold.new import known_sections
-
-        config = self._config()
-        if config is None:
-            return {}
-        return known_sections(self.site_dir, config)
-
     def _author(self) -> str:
-        config = self._config()
+        config = self.site.settings().config
         return (config.author or "") if config else ""
-
-
-def answer(status: int, message: str, **values) -> Response:
-    """A reply to the page's script: JSON with a Chinese message."""
-    return Response(json.dumps({"message": message, **values}, ensure_ascii=False), status,
-                    content_type="application/json; charset=utf-8")
 
 
 def redirect(location: str) -> Response:

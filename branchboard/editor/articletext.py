@@ -1,53 +1,39 @@
-"""Articles as the editor reads, checks, changes and previews them, with
-the build's own reader, model and Markdown (no web here).
+"""Articles as the editor's form shows and writes them: the fields read
+from the file's front matter, and the file's new text (no web here).
 
-    article_list(site, now)            every article by section with its status, as the build sees it
-    open_article(site, rel)            the form's values from the file
-    changed_text(old, rel, values)     the front matter changed in place, the body as typed
-    new_text(values, author)           a new article's text (never a placeholder)
-    new_rel(site, config, section, title, today)   its file, named as ``build.py new article`` names it
-    check_text(site, rel, text)        the build's problems with the article, with their lines
-    preview(site, rel, body, ...)      its body as the build converts it, cleaned, for the preview
-    save_image(site, folder, data)     an uploaded image checked by content, saved under a made name
+    open_article(text, rel)            the form's values from the file
+    typed_values(form), typed_body(form)   what the form sent
+    input_type(kind, value)            the input a field is shown in (a date picker for a plain date)
+    changed_text(old, rel, values, body)   the front matter changed in place, the body as typed
+    new_text(values, body, author)     a new article's text (never a placeholder)
+    new_rel(sections, section, title, today)   its file, named as ``build.py new article`` names it
 
 Front matter is changed with ``yamledit.change`` on its own text, so
 comments, key order and the key's language (标题 or title) stay; a tag list
-is rewritten in place as ``[a, b]``.
+is rewritten in place as ``[a, b]``.  The list of articles is in
+articlelist, the checks and the preview in articlecheck.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import os
-import posixpath
 import re
-import secrets
-import tempfile
-import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import yaml
 
-from branchboard.build import rawhtml
-from branchboard.build.bodies import LinkContext, convert_one
-from branchboard.build.markup import MarkdownRenderer
 from branchboard.editor.yamledit import REMOVE, change
-from branchboard.errors import BoardError, Report
+from branchboard.errors import BoardError
 from branchboard.scaffold.new import slugify, yaml_text
 from branchboard.scaffold.yamlappend import Refused
-from branchboard.site import placeholders
-from branchboard.site.content import (CONTENT_DIR, FIELDS, _convert, find_content, in_section, read_source,
-                                      read_sources, split_front_matter)
-from branchboard.site.model import make_article
-from branchboard.site.yamlio import load_yaml, loader_class, read_text
+from branchboard.site.content import CONTENT_DIR, FIELDS, _convert, split_front_matter
+from branchboard.site.yamlio import load_yaml, loader_class
 
 # the fields the form shows: (English name, label, widget, hint)
 FORM_FIELDS = (
     ("title", "标题", "text", ""),
-    ("date", "日期", "text", "例如 2026-11-25 或 2026-11-25 09:30"),
+    ("date", "日期", "date", "点一下选日期；要写时间的，写成 2026-11-25 09:30"),
     ("summary", "摘要", "textarea", "一两句话的简介，显示在栏目列表里；可以不写"),
     ("tags", "标签", "text", "几个标签用顿号或逗号隔开，例如 主题党日、组织生活"),
     ("cover", "封面", "text", "封面图片，例如 images/照片.jpg；可以不写"),
@@ -61,86 +47,7 @@ BOOLEAN = ("draft", "pinned")
 REMOVED_WHEN_EMPTY = ("summary", "cover", "publish", "expire")
 TAG_SPLIT = re.compile(r"[,，、]\s*")
 FLOW_UNSAFE = set("[]{},:#&*!|>'\"%@`")
-
-STATUS = {"draft": "草稿", "scheduled": "定时", "live": "已发布", "expired": "已下架", "broken": "有错误"}
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-IMAGE_FOLDER = "images"
-
-
-# -- the list -----------------------------------------------------------------------
-
-@dataclass
-class Listed:
-    """One article in the list."""
-
-    rel: str  # relative to the site: content/news/x.md
-    title: str
-    date: str
-    status: str  # a key of STATUS
-    problem: str = ""  # the first error, when the build cannot show it
-
-
-@dataclass
-class SectionList:
-    id: str
-    title: str
-    articles: list[Listed] = field(default_factory=list)
-
-
-def status_of(article, now: dt.datetime) -> str:
-    """The article's state on the build's day, in the order Article.is_visible decides it."""
-    if article.draft:
-        return "draft"
-    if article.publish and now < article.publish:
-        return "scheduled"
-    if article.expire and now > article.expire:
-        return "expired"
-    return "live"
-
-
-def article_list(site_dir: Path, sections: dict[str, str], now: dt.datetime) -> list[SectionList]:
-    """Every article under content/ by section, newest first, read as the build reads them."""
-    report = Report()
-    sources, assets = read_sources(site_dir, report)
-    by_section = {sid: SectionList(sid, title) for sid, title in sections.items()}
-    first_error: dict[str, BoardError] = {}
-    for problem in report.errors:
-        first_error.setdefault(problem.path, problem)
-    read = set()
-    for source in sources:
-        read.add(source.rel)
-        own = Report()
-        article = make_article(source, set(assets), own)
-        section = by_section.setdefault(source.section, SectionList(source.section, source.section))
-        when = source.meta["date"][0]
-        error = first_error.get(source.path) or (own.errors[0] if own.errors else None)
-        if article is None or error is not None:
-            section.articles.append(Listed(source.path, source.meta["title"], f"{when:%Y-%m-%d}", "broken",
-                                           error.message if error else ""))
-        else:
-            section.articles.append(Listed(source.path, article.title, f"{when:%Y-%m-%d}",
-                                           status_of(article, now)))
-    for rel in find_content(site_dir)[0]:
-        if in_section(rel) and rel not in read:  # its front matter could not be read
-            path = f"{CONTENT_DIR}/{rel}"
-            sid = rel.split("/", 1)[0]
-            section = by_section.setdefault(sid, SectionList(sid, sid))
-            error = first_error.get(path)
-            section.articles.append(Listed(path, _title_of(site_dir, path) or rel.rsplit("/", 1)[-1][:-3], "",
-                                           "broken", error.message if error else "文章信息有错误"))
-    for section in by_section.values():
-        section.articles.sort(key=lambda a: (a.date, a.rel), reverse=True)
-    return list(by_section.values())
-
-
-def _title_of(site_dir: Path, rel: str) -> str:
-    """The title written in an article whose fields have errors, if it can be read at all."""
-    try:
-        raw = load_yaml(parts_of(read_text(site_dir / rel, rel), rel)[2], rel)[0]
-        key = written_key(raw, "title") if isinstance(raw, dict) else None
-        return str(raw[key]) if key and raw[key] else ""
-    except BoardError:
-        return ""
+PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what a date input holds
 
 
 # -- the form's values ------------------------------------------------------------------
@@ -202,6 +109,14 @@ def typed_values(form) -> dict:
         else:
             values[name] = form.get(f"m.{name}", "").replace("\r\n", "\n").strip()
     return values
+
+
+def input_type(kind: str, value) -> str:
+    """The input a text field is shown in: a date picker for an empty or
+    plain date (it cannot hold a time: a date with one stays text)."""
+    if kind == "date":
+        return "date" if not value or PLAIN_DATE.fullmatch(str(value)) else "text"
+    return kind
 
 
 def typed_body(form) -> str:
@@ -306,164 +221,3 @@ def new_rel(sections: dict[str, str], section: str, title: str, today: dt.date) 
     if not slug:
         raise Refused(f"标题“{title}”里没有可以用作文件名的字，请换一个标题。")
     return f"{CONTENT_DIR}/{section}/{today:%Y-%m-%d}-{slug}.md"
-
-
-# -- checking --------------------------------------------------------------------------
-
-def check_text(site_dir: Path, rel: str, text: str) -> list[BoardError]:
-    """The errors the build would report for this article's text (its
-    front matter, cover and any placeholder left in it), with their lines."""
-    inner = rel[len(CONTENT_DIR) + 1:]
-    report = Report()
-    with tempfile.TemporaryDirectory(prefix="branchboard-check-") as tmp:
-        path = Path(tmp, CONTENT_DIR, *inner.split("/"))
-        path.parent.mkdir(parents=True)
-        path.write_bytes(text.encode("utf-8"))
-        try:
-            source = read_source(Path(tmp), inner, report)
-        except BoardError as err:
-            report.add(err)
-            source = None
-    if source is not None and not report.has_errors():
-        make_article(source, set(find_content(site_dir)[1]), report)
-        if not source.meta.get("draft"):
-            for i, line in enumerate(source.body.split("\n")):
-                found = placeholders.in_line(line)
-                if found:
-                    report.error(rel, source.body_line + i, None, placeholders.message(found, "正文"),
-                                 placeholders.HINT)
-    return report.errors
-
-
-def place_problems(text: str, rel: str, problems: list[BoardError]) -> tuple[dict[str, list[str]], list[str]]:
-    """Each problem at its field ("body" for the body), by its line; the rest apart."""
-    lines: dict[int, str] = {}
-    body_line = 0
-    try:
-        _bom, _nl, front, _body = parts_of(text, rel)
-        body_line = front.count("\n") + 3 if front else 3
-        raw, positions = load_yaml(front, rel, line_offset=1)
-        for written in (raw or {}) if isinstance(raw, dict) else ():
-            name = written if written in FIELDS else next((n for n in FIELDS if written in FIELDS[n]), None)
-            if name:
-                lines[positions.of_key((written,))[0]] = name
-    except BoardError:
-        pass
-    placed: dict[str, list[str]] = {}
-    rest = []
-    for problem in problems:
-        shown = problem.message + (f"（{problem.hint}）" if problem.hint else "")
-        name = lines.get(problem.line)
-        if name is None:
-            name = next((n for n, label in LABELS.items() if problem.line == 1 and f"缺少{label}" in problem.message),
-                        None)
-        if name is None and problem.line and body_line and problem.line >= body_line:
-            name = "body"
-        if name in LABELS or name == "body":
-            placed.setdefault(name, []).append(shown)
-        else:
-            rest.append(f"第 {problem.line} 行：{shown}" if problem.line else shown)
-    return placed, rest
-
-
-# -- the preview --------------------------------------------------------------------------
-
-@dataclass
-class Preview:
-    html: str  # cleaned, its addresses made to work in the editor
-    problems: list[str]
-
-
-def preview(site_dir: Path, rel: str, body: str, now: dt.datetime, site_url: str = "/") -> Preview:
-    """The body converted as the build converts it (the same links
-    resolved, the same problems), then cleaned with the build's nh3 rules
-    whatever the site trusts: the editor's pages must run nothing from it."""
-    inner = rel[len(CONTENT_DIR) + 1:]
-    sources, assets = read_sources(site_dir, Report())
-    articles = [a for a in (make_article(s, set(assets), Report()) for s in sources) if a is not None]
-    urls = {a.source: a.url for a in articles if a.is_visible(now, False)}
-    links = LinkContext(urls, frozenset(a.source for a in articles if a.source not in urls), frozenset(assets))
-    page = urls.get(inner) or inner[:-3] + ".html"
-    body_line = 1
-    converted = convert_one(links, MarkdownRenderer(raw_html=False), inner, page, body, body_line)
-    html = rawhtml.clean(converted.html)[0]
-    html = _addresses_for_editor(html, page, site_url)
-    problems = [f"正文第 {p.line} 行：{p.message}" if p.line else p.message for p in converted.problems]
-    return Preview(html, problems)
-
-
-_ADDRESS = re.compile(r'\b(src|href)="([^"]*)"')
-
-
-def _addresses_for_editor(html: str, page: str, site_url: str) -> str:
-    """A relative image address (relative to the page) is served from
-    content/ by the editor, the image may not be built yet; a relative link
-    opens the built site.  The srcset the build gives processed images is
-    not made here."""
-    def rewrite(match: re.Match) -> str:
-        attr, url = match.groups()
-        if not url or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/|^#", url):
-            return match.group(0)
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(page), url.split("#")[0]))
-        if attr == "src":
-            return f'src="/admin/articles/image?file={CONTENT_DIR}/{_quote(path)}"'
-        return f'href="{site_url}{_quote(path)}"'
-
-    return _ADDRESS.sub(rewrite, html)
-
-
-def _quote(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/")
-
-
-# -- images -----------------------------------------------------------------------------
-
-def image_format(data: bytes) -> str | None:
-    """The file's extension if Pillow reads it as a whole image of a kind a
-    web page shows (JPEG, PNG, GIF, WebP), else None."""
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format
-                image.verify()
-            with Image.open(io.BytesIO(data)) as image:  # verify() leaves it unusable: decode it whole
-                image.load()
-    except Exception:  # Pillow raises many kinds for a file that is not an image
-        return None
-    return IMAGE_FORMATS.get(kind)
-
-
-def image_folder(site_dir: Path, folder: str, sections: dict[str, str]) -> Path:
-    """The article folder's images/ folder, if ``folder`` names a folder of a
-    section under content/ and nothing that leads out of it."""
-    parts = folder.replace("\\", "/").split("/")
-    if (len(parts) < 2 or parts[0] != CONTENT_DIR or parts[1] not in sections
-            or any(p in ("", ".", "..") or p.startswith(".") or ":" in p for p in parts)):
-        raise Refused("不能把图片放在这里：图片只能放在 content 里某个栏目的 images 文件夹。")
-    content = (site_dir / CONTENT_DIR).resolve()
-    target = site_dir.joinpath(*parts, IMAGE_FOLDER)
-    if not target.resolve().is_relative_to(content):
-        raise Refused("不能把图片放在这里：它指向网站文件夹之外。")
-    return target
-
-
-def save_image(target: Path, data: bytes, kind: str, now: dt.datetime) -> str:
-    """The image written under a name made here (never the uploaded name); returns that name."""
-    target.mkdir(parents=True, exist_ok=True)
-    name = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.{kind}"
-    tmp = target / f".{name}.saving"
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target / name)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return name

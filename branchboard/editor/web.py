@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from branchboard.editor import articles, dashboard, files, forms, performance, photos, security
+from branchboard.editor import articles, dashboard, files, forms, performance, photos, security, siteinfo
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.scaffold.yamlappend import Refused
 
@@ -56,6 +56,7 @@ class EditorApp:
         self.now = now  # the build's "today" (a fixed day in tests), else the clock
         self.site_dir = Path(site_dir)
         self.site_url = site_url
+        self.site_files = siteinfo.SiteFiles(self.site_dir)  # what requests read of the site, kept while unchanged
         self.sessions = security.Sessions()
         self.throttle = security.LoginThrottle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),

@@ -1,6 +1,7 @@
-/* The article form: the preview follows the text (after a pause in typing),
-   and photos pasted or dropped into the text are uploaded and inserted as
-   Markdown at the cursor.  Plain ES5 for old browsers; without it the form
+/* The article form: the preview shows the article when the form opens
+   (after 保存 too) and follows the text after a pause in typing; photos
+   pasted or dropped into the text are uploaded and inserted as Markdown at
+   the cursor.  Plain ES5 for old browsers; without it the form
    still works with its 预览 and 保存 buttons. */
 (function () {
   "use strict";
@@ -49,8 +50,12 @@
     later();
   }
 
+  function isImage(file) {  /* a HEIC photo may come without a type */
+    return /^image\//.test(file.type) || /\.(heic|heif)$/i.test(file.name || "");
+  }
+
   function upload(file) {
-    if (!/^image\//.test(file.type)) { say("“" + file.name + "”不是图片，没有上传。"); return; }
+    if (!isImage(file)) { say("“" + file.name + "”不是图片，没有上传。"); return; }
     var data = new FormData();
     data.append("csrf", form.elements.csrf.value);
     data.append("folder", form.elements.folder.value);
@@ -68,7 +73,7 @@
   function images(list) {
     var found = [];
     for (var i = 0; list && i < list.length; i++) {
-      if (/^image\//.test(list[i].type)) { found.push(list[i]); }
+      if (isImage(list[i])) { found.push(list[i]); }
     }
     return found;
   }
@@ -95,4 +100,5 @@
   form.addEventListener("input", function (event) {
     if (event.target !== pick) { later(); }
   });
+  if (body.value.replace(/\s/g, "")) { refresh(); }
 }());
