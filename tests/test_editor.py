@@ -20,10 +20,10 @@ from urllib.parse import unquote, urlencode
 
 import pytest
 
-from branchboard.build.pipeline import Options
 from branchboard.editor import security
 from branchboard.serve.server import DevServer
 from conftest import PROJECT
+from tools.serving import serving
 
 NOW = dt.datetime(2026, 11, 25)
 MAILBOX = (PROJECT / "data" / "mailbox.yaml").read_text(encoding="utf-8")
@@ -37,18 +37,8 @@ REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚�
 @pytest.fixture
 def served(make_site):
     """A site with the example's mailbox, built and served (editor included) until the test ends."""
-    started: list[DevServer] = []
-
-    def start(files=None):
-        site = make_site(files or {"data/mailbox.yaml": MAILBOX})
-        server = DevServer(Options(site.root, now=NOW), port=0, out=io.StringIO(), err=io.StringIO())
-        started.append(server)
-        server.start()
-        return site, server
-
-    yield start
-    for server in started:
-        server.stop()
+    with serving(make_site, {"data/mailbox.yaml": MAILBOX}, NOW) as start:
+        yield start
 
 
 def wait_until(predicate, timeout=15.0, every=0.05):
