@@ -152,6 +152,24 @@ def test_answering_a_letter_in_the_browser_changes_only_its_lines(served, browse
     assert [p.read_text(encoding="utf-8") for p in kept] == [before]
     built = site.out / "board" / "mailbox.html"
     wait_until(lambda: built.is_file() and REPLY in built.read_text(encoding="utf-8"))
+    letters = wait_until(lambda: REPLY in str(screen_items(site, "mailbox")) and screen_items(site, "mailbox"))
+    assert letters[0].select_one(".item-head").get_text() == "磁选机备用滚筒露天存放易锈蚀"  # the newest answer first
+    assert letters[0].select_one(".body").get_text() == f"答复{REPLY}"
+    assert letters[0].select_one(".meta").get_text() == "11月22日来信 · 生产建议 · 已办结 · 11月25日答复"
+
+
+def screen_items(site, kind: str) -> list:
+    """The items of the meeting-room screen's slides of one kind, as built."""
+    page = site.out / "screen" / "index.html"
+    if not page.is_file():
+        return []
+    return soup(page.read_text(encoding="utf-8")).select(f"section.slide-{kind} li.item")
+
+
+def screen_subtitle(site, kind: str) -> str:
+    page = site.out / "screen" / "index.html"
+    found = soup(page.read_text(encoding="utf-8")).select_one(f"section.slide-{kind} .slide-sub")
+    return found.get_text() if found else ""
 
 
 # -- security, with requests a browser would not send ------------------------------------------
@@ -371,6 +389,10 @@ def test_this_months_honor_roll_is_added_in_the_browser(served, browser):
     built = site.out / "board" / "honors.html"
     wait_until(lambda: built.is_file() and "石小兵" in built.read_text(encoding="utf-8")
                and "高永福" in built.read_text(encoding="utf-8"))
+    wait_until(lambda: screen_subtitle(site, "honors") == "2026年11月")  # the screen shows the new month only
+    awards = [(i.select_one(".name").get_text(), i.select_one(".badge").get_text())
+              for i in screen_items(site, "honors")]
+    assert awards == [("高永福", "生产标兵"), ("石小兵", "革新能手")]
 
 
 def test_a_study_session_is_cancelled_and_an_extra_one_added_in_the_browser(served, browser):
@@ -404,6 +426,13 @@ def test_a_study_session_is_cancelled_and_an_extra_one_added_in_the_browser(serv
     wait_until(lambda: built.is_file() and "停电检修现场安全确认" in built.read_text(encoding="utf-8"))
     shown = built.read_text(encoding="utf-8")
     assert "<s>冬季皮带机防冻与巡检要点</s>" in shown and "取消原因：停电检修，改期" in shown
+    sessions = wait_until(lambda: "停电检修现场安全确认" in str(screen_items(site, "study"))
+                          and {i.select_one(".when strong").get_text(): i for i in screen_items(site, "study")})
+    cancelled, extra = sessions["11月27日"], sessions["11月28日"]
+    assert cancelled.select_one(".topic").get_text(" ", strip=True) == "取消 冬季皮带机防冻与巡检要点"
+    assert cancelled.select_one(".meta").get_text() == "停电检修，改期"
+    assert extra.select_one(".topic").get_text(" ", strip=True) == "加课 停电检修现场安全确认"
+    assert extra.select_one(".meta").get_text() == "主讲：高志刚"
 
 
 def test_an_entry_is_removed_after_asking(served):
