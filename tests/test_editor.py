@@ -524,25 +524,6 @@ def test_the_new_endpoints_refuse_a_missing_or_wrong_token_and_other_origins(ser
     assert path.read_bytes() == answered
 
 
-def test_the_dashboard_shows_today_and_every_problem_check_finds(served):
-    broken = MAILBOX.replace("  主题: 磁选机备用滚筒", "  题目: 磁选机备用滚筒", 1)
-    banners = (PROJECT / "data" / "banners.yaml").read_text(encoding="utf-8")
-    site, server = served({"data/honors.yaml": HONORS, "data/study.yaml": STUDY, "data/mailbox.yaml": broken,
-                           "data/banners.yaml": banners})
-    status, _headers, page = Client(server).request("GET", "/admin/")
-    assert status == 200
-    assert "当前一期：<strong>2026年10月</strong>" in page and "革新能手：李红梅" in page
-    assert "开好组织生活会" in page  # the next study session on 2026-11-25
-    assert "安全第一　预防为主　综合治理" in page
-    line = next(i for i, t in enumerate(broken.splitlines(), 1) if t.startswith("  题目: 磁选机"))
-    assert re.search(rf'<a href="/admin/data/mailbox.yaml">data/mailbox.yaml:{line}</a>：[^<]*题目', page), page
-    for label, url in (("本月光荣榜", "/admin/new?file=data/honors.yaml&amp;list="),
-                       ("答复来信", "/admin/data/mailbox.yaml"), ("新条幅", "/admin/new?file=data/banners.yaml&amp;list="),
-                       ("取消/加一次学习", "/admin/data/study.yaml")):
-        assert f'<a class="button" href="{url}">{label}</a>' in page
-    assert "本月考核" not in page  # no performance.yaml here
-
-
 def test_wrong_passwords_from_one_address_make_it_wait(served):
     site, server = served()
     security.set_password(site.root, "煤质第一2026")
