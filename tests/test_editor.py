@@ -22,8 +22,8 @@ import pytest
 
 from branchboard.editor import security
 from branchboard.serve.server import DevServer
-from conftest import PROJECT
-from tools.serving import serving
+from conftest import BUILD_PY, PROJECT
+from tools.serving import ServeProcess, free_port, is_routable, serving
 
 NOW = dt.datetime(2026, 11, 25)
 MAILBOX = (PROJECT / "data" / "mailbox.yaml").read_text(encoding="utf-8")
@@ -288,6 +288,40 @@ def test_another_computer_without_a_password_set_gets_no_editor(served):
     status, _headers, _page = other.request("POST", "/admin/save", form)
     assert status == 403
     assert (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8") == MAILBOX
+
+
+def test_serve_on_every_address_keeps_the_editor_to_this_computer_without_a_password(make_site):
+    """`build.py serve --host 0.0.0.0` for real: another address (127.0.0.2
+    stands in for a computer on the network) sees the board, not the editor."""
+    if not is_routable("127.0.0.2"):
+        pytest.skip("127.0.0.2 不能用作第二个地址（这台机器的回环网络只有 127.0.0.1），无法模拟另一台电脑")
+    site = make_site({"data/mailbox.yaml": MAILBOX})
+    port = free_port("0.0.0.0")
+    serve = ServeProcess(BUILD_PY, site.root, "--host", "0.0.0.0", "--port", str(port), "--now", "2026-11-25")
+    try:
+        said = serve.read_until("按 Ctrl+C 停止")
+        # the terminal says what other computers can do with the editor
+        assert any(line.startswith("编辑后台：没有设置密码，局域网里的其他电脑打不开后台") for line in said), said
+        status, page = plain_get("127.0.0.2", port, "/board/mailbox.html")
+        assert status == 200 and "职工信箱" in page
+        status, page = plain_get("127.0.0.2", port, "/admin/")
+        assert status == 403 and "这台电脑不能打开后台" in page and "python build.py password" in page
+        status, page = plain_get("127.0.0.1", port, "/admin/")
+        assert status == 200 and "宣传栏今天显示的" in page
+    finally:
+        serve.stop()
+    assert serve.proc.returncode == 0
+
+
+def plain_get(address: str, port: int, path: str) -> tuple[int, str]:
+    """GET from ``address`` to the same address, as a computer on the network would ask it."""
+    conn = http.client.HTTPConnection(address, port, timeout=10, source_address=(address, 0))
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
 
 
 def test_another_computer_logs_in_with_the_password(served):
