@@ -20,10 +20,10 @@ from urllib.parse import unquote, urlencode
 
 import pytest
 
-from branchboard.build.pipeline import Options
 from branchboard.editor import security
 from branchboard.serve.server import DevServer
-from conftest import PROJECT
+from conftest import BUILD_PY, PROJECT
+from tools.serving import ServeProcess, free_port, is_routable, serving
 
 NOW = dt.datetime(2026, 11, 25)
 MAILBOX = (PROJECT / "data" / "mailbox.yaml").read_text(encoding="utf-8")
@@ -37,18 +37,8 @@ REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚�
 @pytest.fixture
 def served(make_site):
     """A site with the example's mailbox, built and served (editor included) until the test ends."""
-    started: list[DevServer] = []
-
-    def start(files=None):
-        site = make_site(files or {"data/mailbox.yaml": MAILBOX})
-        server = DevServer(Options(site.root, now=NOW), port=0, out=io.StringIO(), err=io.StringIO())
-        started.append(server)
-        server.start()
-        return site, server
-
-    yield start
-    for server in started:
-        server.stop()
+    with serving(make_site, {"data/mailbox.yaml": MAILBOX}, NOW) as start:
+        yield start
 
 
 def wait_until(predicate, timeout=15.0, every=0.05):
@@ -162,6 +152,24 @@ def test_answering_a_letter_in_the_browser_changes_only_its_lines(served, browse
     assert [p.read_text(encoding="utf-8") for p in kept] == [before]
     built = site.out / "board" / "mailbox.html"
     wait_until(lambda: built.is_file() and REPLY in built.read_text(encoding="utf-8"))
+    letters = wait_until(lambda: REPLY in str(screen_items(site, "mailbox")) and screen_items(site, "mailbox"))
+    assert letters[0].select_one(".item-head").get_text() == "磁选机备用滚筒露天存放易锈蚀"  # the newest answer first
+    assert letters[0].select_one(".body").get_text() == f"答复{REPLY}"
+    assert letters[0].select_one(".meta").get_text() == "11月22日来信 · 生产建议 · 已办结 · 11月25日答复"
+
+
+def screen_items(site, kind: str) -> list:
+    """The items of the meeting-room screen's slides of one kind, as built."""
+    page = site.out / "screen" / "index.html"
+    if not page.is_file():
+        return []
+    return soup(page.read_text(encoding="utf-8")).select(f"section.slide-{kind} li.item")
+
+
+def screen_subtitle(site, kind: str) -> str:
+    page = site.out / "screen" / "index.html"
+    found = soup(page.read_text(encoding="utf-8")).select_one(f"section.slide-{kind} .slide-sub")
+    return found.get_text() if found else ""
 
 
 # -- security, with requests a browser would not send ------------------------------------------
@@ -282,6 +290,40 @@ def test_another_computer_without_a_password_set_gets_no_editor(served):
     assert (site.root / "data" / "mailbox.yaml").read_text(encoding="utf-8") == MAILBOX
 
 
+def test_serve_on_every_address_keeps_the_editor_to_this_computer_without_a_password(make_site):
+    """`build.py serve --host 0.0.0.0` for real: another address (127.0.0.2
+    stands in for a computer on the network) sees the board, not the editor."""
+    if not is_routable("127.0.0.2"):
+        pytest.skip("127.0.0.2 不能用作第二个地址（这台机器的回环网络只有 127.0.0.1），无法模拟另一台电脑")
+    site = make_site({"data/mailbox.yaml": MAILBOX})
+    port = free_port("0.0.0.0")
+    serve = ServeProcess(BUILD_PY, site.root, "--host", "0.0.0.0", "--port", str(port), "--now", "2026-11-25")
+    try:
+        said = serve.read_until("按 Ctrl+C 停止")
+        # the terminal says what other computers can do with the editor
+        assert any(line.startswith("编辑后台：没有设置密码，局域网里的其他电脑打不开后台") for line in said), said
+        status, page = plain_get("127.0.0.2", port, "/board/mailbox.html")
+        assert status == 200 and "职工信箱" in page
+        status, page = plain_get("127.0.0.2", port, "/admin/")
+        assert status == 403 and "这台电脑不能打开后台" in page and "python build.py password" in page
+        status, page = plain_get("127.0.0.1", port, "/admin/")
+        assert status == 200 and "宣传栏今天显示的" in page
+    finally:
+        serve.stop()
+    assert serve.proc.returncode == 0
+
+
+def plain_get(address: str, port: int, path: str) -> tuple[int, str]:
+    """GET from ``address`` to the same address, as a computer on the network would ask it."""
+    conn = http.client.HTTPConnection(address, port, timeout=10, source_address=(address, 0))
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
 def test_another_computer_logs_in_with_the_password(served):
     site, server = served()
     security.set_password(site.root, "煤质第一2026")
@@ -381,6 +423,10 @@ def test_this_months_honor_roll_is_added_in_the_browser(served, browser):
     built = site.out / "board" / "honors.html"
     wait_until(lambda: built.is_file() and "石小兵" in built.read_text(encoding="utf-8")
                and "高永福" in built.read_text(encoding="utf-8"))
+    wait_until(lambda: screen_subtitle(site, "honors") == "2026年11月")  # the screen shows the new month only
+    awards = [(i.select_one(".name").get_text(), i.select_one(".badge").get_text())
+              for i in screen_items(site, "honors")]
+    assert awards == [("高永福", "生产标兵"), ("石小兵", "革新能手")]
 
 
 def test_a_study_session_is_cancelled_and_an_extra_one_added_in_the_browser(served, browser):
@@ -414,6 +460,13 @@ def test_a_study_session_is_cancelled_and_an_extra_one_added_in_the_browser(serv
     wait_until(lambda: built.is_file() and "停电检修现场安全确认" in built.read_text(encoding="utf-8"))
     shown = built.read_text(encoding="utf-8")
     assert "<s>冬季皮带机防冻与巡检要点</s>" in shown and "取消原因：停电检修，改期" in shown
+    sessions = wait_until(lambda: "停电检修现场安全确认" in str(screen_items(site, "study"))
+                          and {i.select_one(".when strong").get_text(): i for i in screen_items(site, "study")})
+    cancelled, extra = sessions["11月27日"], sessions["11月28日"]
+    assert cancelled.select_one(".topic").get_text(" ", strip=True) == "取消 冬季皮带机防冻与巡检要点"
+    assert cancelled.select_one(".meta").get_text() == "停电检修，改期"
+    assert extra.select_one(".topic").get_text(" ", strip=True) == "加课 停电检修现场安全确认"
+    assert extra.select_one(".meta").get_text() == "主讲：高志刚"
 
 
 def test_an_entry_is_removed_after_asking(served):
@@ -503,25 +556,6 @@ def test_the_new_endpoints_refuse_a_missing_or_wrong_token_and_other_origins(ser
     status, _headers, _page = client.request("POST", "/admin/restore", {**restored, "v": "../../site.yaml"})
     assert status == 400
     assert path.read_bytes() == answered
-
-
-def test_the_dashboard_shows_today_and_every_problem_check_finds(served):
-    broken = MAILBOX.replace("  主题: 磁选机备用滚筒", "  题目: 磁选机备用滚筒", 1)
-    banners = (PROJECT / "data" / "banners.yaml").read_text(encoding="utf-8")
-    site, server = served({"data/honors.yaml": HONORS, "data/study.yaml": STUDY, "data/mailbox.yaml": broken,
-                           "data/banners.yaml": banners})
-    status, _headers, page = Client(server).request("GET", "/admin/")
-    assert status == 200
-    assert "当前一期：<strong>2026年10月</strong>" in page and "革新能手：李红梅" in page
-    assert "开好组织生活会" in page  # the next study session on 2026-11-25
-    assert "安全第一　预防为主　综合治理" in page
-    line = next(i for i, t in enumerate(broken.splitlines(), 1) if t.startswith("  题目: 磁选机"))
-    assert re.search(rf'<a href="/admin/data/mailbox.yaml">data/mailbox.yaml:{line}</a>：[^<]*题目', page), page
-    for label, url in (("本月光荣榜", "/admin/new?file=data/honors.yaml&amp;list="),
-                       ("答复来信", "/admin/data/mailbox.yaml"), ("新条幅", "/admin/new?file=data/banners.yaml&amp;list="),
-                       ("取消/加一次学习", "/admin/data/study.yaml")):
-        assert f'<a class="button" href="{url}">{label}</a>' in page
-    assert "本月考核" not in page  # no performance.yaml here
 
 
 def test_wrong_passwords_from_one_address_make_it_wait(served):

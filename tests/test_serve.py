@@ -28,6 +28,7 @@ from branchboard.serve.app import ForbiddenPath, url_parts
 from branchboard.serve.server import DevServer
 from branchboard.serve.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
+from tools.serving import serving
 
 NOW = dt.datetime(2026, 11, 25)
 SECRET = "TOP-SECRET-4711"
@@ -36,18 +37,8 @@ SECRET = "TOP-SECRET-4711"
 @pytest.fixture
 def served(make_site):
     """served(files) -> (site, server): a site built and served until the test ends."""
-    started: list[DevServer] = []
-
-    def start(files=None):
-        site = make_site(files or {"content/news/a.md": article("第一版标题", body="第一版正文。")})
-        server = DevServer(Options(site.root, now=NOW), port=0, out=io.StringIO(), err=io.StringIO())
-        started.append(server)
-        server.start()
-        return site, server
-
-    yield start
-    for server in started:
-        server.stop()
+    with serving(make_site, {"content/news/a.md": article("第一版标题", body="第一版正文。")}, NOW) as start:
+        yield start
 
 
 def get(server: DevServer, path: str, method: str = "GET"):

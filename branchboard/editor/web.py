@@ -57,6 +57,7 @@ class EditorApp:
         self.site_dir = Path(site_dir)
         self.site_url = site_url
         self.site_files = siteinfo.SiteFiles(self.site_dir)  # what requests read of the site, kept while unchanged
+        self.dashboard = dashboard.Dashboard(self.site_dir)  # the first page, kept while nothing changed
         self.sessions = security.Sessions()
         self.throttle = security.LoginThrottle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
@@ -160,10 +161,11 @@ class EditorApp:
         info = forms.site_info(self.site_dir)
         kinds = [(name, schema.root.label) for name, schema in forms.data_files(info).items()]
         listed = dict(kinds)
+        today = self.dashboard.today(self.now)
         jobs = [("新文章", articles.PREFIX)]  # the list, with a 新文章 button per section
-        jobs += [(label, url) for label, name, url in JOBS if name in listed]
+        jobs += [(label, today.job_url(name, url)) for label, name, url in JOBS if name in listed]
         return self._page("home.html", 200, title="后台", kinds=kinds, problems=info.problems, jobs=jobs,
-                          today=dashboard.today(self.site_dir, self.now), listed=listed, csrf=session.csrf)
+                          today=today, csrf=session.csrf)
 
     def _data_page(self, name: str, args, session, **shown) -> Response:
         info = forms.site_info(self.site_dir)
