@@ -293,11 +293,11 @@ class EditorApp:
         if data is None:
             return self._not_listed(rel)
         if not at or not isinstance(at[-1], int) or not forms.is_list(data, at[:-1]) \
-                or not 0 <= at[-1] < len(forms._value_at(data.value, at[:-1]) or []):
+                or not 0 <= at[-1] < len(forms.value_at(data.value, at[:-1]) or []):
             return self._page("message.html", 409, title="没有删除",
                               message=f"{rel} 里找不到要删除的这一条（可能刚被改过），没有删除。请重新打开。")
         spec = data.schema.root.at(at)
-        title = forms._title(spec, forms._value_at(data.value, at))
+        title = forms.entry_title(spec, forms.value_at(data.value, at))
         holder = forms.entry_of(data, at[:-1]) if len(at) > 1 else ()
         back = f"/admin/data/{data.name}" + (f"?at={forms.at_text(holder or at)}")
         if request.method != "POST":
