@@ -2,7 +2,7 @@
 
     submitted(group, form)         English path -> the text (or True/False) submitted for it
     changes_from(data, group, values)   {path as the file writes it: new value}, only what differs
-    new_item(data, group, values)  (the list's path as the file writes it, the item to append)
+    ref_problems(group, values)    a choice from another list must be in that list
     new_problems(...)              the checks the build makes, on the text about to be saved
     place_problems(...)            each problem beside the field it is about
 
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from branchboard.editor import sizetext
 from branchboard.editor.datafile import DataFile, SiteInfo, raw_at, value_at
-from branchboard.editor.widgets import Group, widgets
+from branchboard.editor.widgets import Group, Widget, widgets
 from branchboard.editor.yamledit import REMOVE
 from branchboard.errors import BoardError
 from branchboard.site.schema import Field
@@ -32,36 +33,120 @@ def submitted(group: Group, form) -> FormValues:
             continue
         if w.kind == "checkbox":
             values[w.path] = form.get(w.name) == "1"
+        elif w.kind == "list":
+            values[w.path] = _list_sent(w, form)
+        elif w.kind == "size":
+            values[w.path] = _size_sent(w, form)
         elif w.name in form:
-            values[w.path] = form.get(w.name).replace("\r\n", "\n").replace("\r", "\n").strip()
+            values[w.path] = _text_sent(form.get(w.name))
     return values
 
 
-def changes_from(data: DataFile, group: Group, values: FormValues) -> dict[tuple, object]:
-    """{path as the file writes it: new value or REMOVE}, only for values that changed."""
-    changes: dict[tuple, object] = {}
+def _text_sent(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _list_sent(w: Widget, form) -> list[str]:
+    """The boxes ``v.<path>.0``, ``v.<path>.1`` ... in their order (empty ones
+    too, so a box just added stays on the form; ``filled`` leaves them out)."""
+    boxes = sorted((int(key[len(w.name) + 1:]), key) for key in form
+                   if key.startswith(w.name + ".") and key[len(w.name) + 1:].isdigit())
+    return [_text_sent(form.get(key)) for _i, key in boxes]
+
+
+def filled(items: list[str]) -> list[str]:
+    return [item for item in items if item]
+
+
+def _size_sent(w: Widget, form) -> str:
+    """The size's boxes as one value, written as the file writes sizes; a
+    preset chosen wins over the boxes."""
+    size = sizetext.Size(*(_text_sent(form.get(f"{w.name}:{part}", "")) for part in ("width", "height", "unit")),
+                         preset=_text_sent(form.get(f"{w.name}:preset", "")))
+    return sizetext.written(size, w.size_style)
+
+
+def shown_values(group: Group, values: FormValues) -> None:
+    """Put what she typed back into the form's widgets, for a form that comes back to her."""
     for w in widgets(group):
         if w.path not in values:
             continue
-        new = values[w.path]
+        sent = values[w.path]
         if w.kind == "checkbox":
-            current = value_at(data.value, w.path)
-            if new == (current if current is not None else bool(w.spec.default)):
-                continue
-            changes[_written(data, w.path)] = new
+            w.value = "1" if sent else ""
+        elif w.kind == "list":
+            w.items = list(sent)
+        else:
+            w.value = sent
+            if w.kind == "size":
+                w.size = sizetext.parts(sent, w.spec.presets)
+
+
+def ref_problems(group: Group, values: FormValues) -> bool:
+    """Mark each choice from another list that is not in that list; whether there was one."""
+    found = False
+    for w in widgets(group):
+        sent = values.get(w.path)
+        if w.is_ref and sent and sent not in w.choices:
+            w.problems.append(f"“{sent}”不在{w.label}的名单里，请从列出的里面选一个。")
+            found = True
+    return found
+
+
+def changes_from(data: DataFile, group: Group, values: FormValues) -> dict[tuple, object]:
+    """{path as the file writes it: new value or REMOVE}, only for values that
+    changed; the values of a group the entry did not have go in as one new key."""
+    changes: dict[tuple, object] = {}
+    added: dict[tuple, dict] = {}  # an opened group's English path -> {key as written: value}
+    for w in widgets(group):
+        if w.path not in values:
             continue
-        if new == w.value:
+        new = _changed(data, w, values[w.path])
+        if new is None:
             continue
-        exists = data.doc is not None and w.path in data.doc.raw_paths
-        if new == "":
-            if exists:
-                changes[_written(data, w.path)] = REMOVE
+        if data.doc is not None and w.path[:-1] not in data.doc.raw_paths:
+            if new is not REMOVE:
+                added.setdefault(w.path[:-1], {})[_spelled(data, w.spec)] = new
             continue
-        changes[_written(data, w.path)] = _typed(w.spec, new)
+        changes[written_path(data, w.path)] = new
+    for path, keys in added.items():
+        changes[written_path(data, path)] = keys
     return changes
 
 
-def _typed(spec: Field, text: str):
+def _changed(data: DataFile, w: Widget, new):
+    """The value to write for a widget, REMOVE, or None when it did not change."""
+    exists = data.doc is not None and w.path in data.doc.raw_paths
+    if w.kind == "checkbox":
+        current = value_at(data.value, w.path)
+        return None if new == (current if current is not None else bool(w.spec.default)) else new
+    if w.kind == "list":
+        new = filled(new)
+        if new == w.items:
+            return None
+        if not new:
+            return REMOVE if exists else None
+        raw = raw_at(data, w.path)
+        return _joined(raw, new) if isinstance(raw, str) else new
+    if new == w.value:
+        return None
+    if new == "":
+        return REMOVE if exists else None
+    return typed_value(w.spec, new)
+
+
+def _joined(raw: str, items: list[str]) -> str:
+    """A list the file writes as one text (周三、周五), joined the same way."""
+    separator = next((s for s in ("、", "，", ",", "；", ";", " ") if s in raw), "、")
+    return (separator if separator != "," else ", ").join(items)
+
+
+def _spelled(data: DataFile, spec: Field) -> str:
+    chinese = any(not str(k).isascii() for k in all_keys(data.raw))
+    return spec.aliases[0] if chinese and spec.aliases else spec.name
+
+
+def typed_value(spec: Field, text: str):
     """The value to write: a number for a number field (when it is one; the
     check says what is wrong otherwise), text for everything else."""
     if spec.type in ("integer", "number"):
@@ -75,7 +160,7 @@ def _typed(spec: Field, text: str):
     return text
 
 
-def _written(data: DataFile, path: tuple) -> tuple:
+def written_path(data: DataFile, path: tuple) -> tuple:
     """The path as the file spells it; a key it lacks spelled as its neighbours are."""
     doc = data.doc
     if path in doc.raw_paths:
@@ -88,53 +173,14 @@ def _written(data: DataFile, path: tuple) -> tuple:
     return parent + ((spec.aliases[0] if chinese and spec.aliases else spec.name),)
 
 
-def new_item(data: DataFile, group: Group, values: FormValues) -> tuple[tuple, object]:
-    """(the list's path as the file writes it, the new item with keys spelled
-    as the list's other items spell them); empty values are left out, and a
-    checkbox only when it differs from its default."""
-    at = group.path[:-1]
-    spec = data.schema.root.at(at).item
-    item = {}
-    for w in widgets(group):
-        new = values.get(w.path)
-        if w.kind == "checkbox":
-            if new == bool(w.spec.default):
-                continue
-        elif new in (None, ""):
-            continue
-        else:
-            new = _typed(w.spec, new)
-        if spec.type != "mapping":
-            return _written_list(data, at), new
-        item[_key_for(data, at, w.path[-1], w.spec)] = new
-    return _written_list(data, at), item
-
-
-def _written_list(data: DataFile, at: tuple) -> tuple:
-    return _written(data, at) if at else ()
-
-
-def _key_for(data: DataFile, at: tuple, name: str, spec: Field) -> str:
-    """A key as the list's items spell it; for a key none of them has, in
-    Chinese where they (or the file) use Chinese keys."""
-    siblings = [k for item in (raw_at(data, at) if at else data.raw) or [] if isinstance(item, dict)
-                for k in item]
-    for key in siblings:
-        if str(key) == name or str(key) in spec.aliases:
-            return str(key)
-    keys = siblings or list(_all_keys(data.raw))
-    chinese = any(not str(k).isascii() for k in keys)
-    return spec.aliases[0] if chinese and spec.aliases else name
-
-
-def _all_keys(value):
+def all_keys(value):
     if isinstance(value, dict):
         for key, sub in value.items():
             yield key
-            yield from _all_keys(sub)
+            yield from all_keys(sub)
     elif isinstance(value, list):
         for sub in value:
-            yield from _all_keys(sub)
+            yield from all_keys(sub)
 
 
 # -- checking before saving ------------------------------------------------------------
