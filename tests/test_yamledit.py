@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from branchboard.editor.yamledit import REMOVE, append, change
+from branchboard.editor.yamledit import REMOVE, append, change, insert, move
 from branchboard.scaffold.yamlappend import Refused
 from branchboard.site.yamlio import load_yaml
 from conftest import PROJECT
@@ -152,3 +152,60 @@ def test_a_removed_item_takes_one_separating_blank_line_with_it():
     assert change(raw, "data/x.yaml", {("l", 1): REMOVE}) == "l:\n  - a: 1\n\n  - a: 3\n"
     assert change(raw, "data/x.yaml", {("l", 2): REMOVE}) == "l:\n  - a: 1\n\n  - a: 2\n"
     assert change(raw, "data/x.yaml", {("l", 0): REMOVE}) == "l:\n  - a: 2\n\n  - a: 3\n"
+
+
+# -- moved items, inserted items, whole lists and groups ------------------------------------------
+
+def test_a_moved_item_takes_only_its_own_lines_and_the_comments_stay():
+    raw = (PROJECT / "data" / "banners.yaml").read_text(encoding="utf-8")
+    doc = load_yaml(raw, "data/banners.yaml")[0]
+    after = move(raw, "data/banners.yaml", (2,), 1)
+    assert sorted(after.split("\n")) == sorted(raw.split("\n"))  # the same lines, none rewritten
+    assert after.split("\n- 内容:")[0] == raw.split("\n- 内容:")[0]  # the comments at the top stay first
+    assert load_yaml(after, "data/banners.yaml")[0] == [doc[0], doc[2], doc[1], *doc[3:]]
+    assert move(after, "data/banners.yaml", (1,), 2) == raw  # and back again, byte for byte
+
+
+def test_an_items_own_comment_moves_with_it_and_the_blank_lines_stay_put():
+    raw = "课程:\n  - 日期: 1\n\n  # 补课\n  - 日期: 2  # 行尾\n    主题: 二\n\n  - 日期: 3\n# 结尾\n"
+    assert move(raw, "x.yaml", ("课程", 1), 2) == (
+        "课程:\n  - 日期: 1\n\n  - 日期: 3\n\n  # 补课\n  - 日期: 2  # 行尾\n    主题: 二\n# 结尾\n")
+    crlf = raw.replace("\n", "\r\n").rstrip("\r\n")  # CRLF, no line end after the last line
+    assert move(crlf, "x.yaml", ("课程", 2), 0) == (
+        "课程:\r\n  - 日期: 3\r\n\r\n  - 日期: 1\r\n\r\n  # 补课\r\n  - 日期: 2  # 行尾\r\n    主题: 二\r\n# 结尾")
+
+
+def test_a_move_it_cannot_make_is_refused():
+    with pytest.raises(Refused):  # already the first
+        move("- a\n- b\n", "x.yaml", (0,), -1)
+    with pytest.raises(Refused):  # an inline list
+        move("l: [a, b]\n", "x.yaml", ("l", 0), 1)
+    with pytest.raises(Refused):  # not a list item
+        move("a: 1\n", "x.yaml", ("a",), 0)
+
+
+def test_an_inserted_item_adds_only_its_lines_before_the_given_one():
+    raw = (PROJECT / "data" / "study.yaml").read_text(encoding="utf-8")
+    sessions = load_yaml(raw, "data/study.yaml")[0]["课程"]
+    at = next(i for i, s in enumerate(sessions) if str(s["日期"]) > "2026-11-28")
+    after = insert(raw, "data/study.yaml", ("课程",), {"日期": "2026-11-28", "主题": "加课"}, at)
+    gone, added = changed_lines(raw, after)
+    assert gone == [] and sorted(added) == sorted(["  - 日期: 2026-11-28", "    主题: 加课", ""])
+    assert load_yaml(after, "data/study.yaml")[0]["课程"][at]["主题"] == "加课"
+
+
+def test_a_list_of_single_values_is_written_in_its_own_style():
+    flow = "安排:\n  星期: [周三, 周五]   # 每周\n  地点: 二楼\n"
+    assert change(flow, "x.yaml", {("安排", "星期"): ["周一", "周三"]}) == \
+        "安排:\n  星期: [周一, 周三]   # 每周\n  地点: 二楼\n"
+    block = "班组:\n  - 甲班\n  - 乙班\n考核期: []\n"
+    assert change(block, "x.yaml", {("班组",): ["乙班", "甲班", "丙班"]}) == \
+        "班组:\n  - 乙班\n  - 甲班\n  - 丙班\n考核期: []\n"
+    with pytest.raises(Refused):  # a comment between the values would be lost
+        change("班组:\n  - 甲班\n  # 新组\n  - 乙班\n", "x.yaml", {("班组",): ["乙班"]})
+
+
+def test_a_missing_group_is_added_with_its_keys():
+    raw = "# 学习\n课程:\n  - 日期: 2026-09-02\n"
+    after = change(raw, "x.yaml", {("安排",): {"星期": ["周三"], "时间": "16:30", "开始": "2026-09-02"}})
+    assert after == raw + '安排:\n  星期: [周三]\n  时间: "16:30"\n  开始: 2026-09-02\n'

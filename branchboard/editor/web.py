@@ -3,6 +3,7 @@
     GET  /admin/                     the data files
     GET  /admin/data/<file>          its entries; ?at=<entry> that entry's form
     POST /admin/save                 one entry's changed values, checked, then written
+    POST /admin/move                 the same, and a list item moved up or down (上移, 下移)
     GET  /admin/new?file=&list=      an empty form for a new item of a list; POST /admin/add
     GET  /admin/remove?file=&at=     asks before an item goes; POST /admin/remove
     GET  /admin/history?file=[&v=]   a file's kept versions, one compared with now; POST /admin/restore
@@ -33,14 +34,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from branchboard.build import pipeline
 from branchboard.editor import articles, dashboard, files, forms, performance, photos, security, siteinfo
-from branchboard.editor.yamledit import REMOVE, append, change
+from branchboard.editor.yamledit import REMOVE, change, insert, move
 from branchboard.scaffold.yamlappend import Refused
 
 HERE = Path(__file__).parent
 MAX_FORM = 1024 * 1024  # bytes: a form of the data files is far smaller
 STATIC = {"admin.css": "text/css; charset=utf-8", "photos.js": "text/javascript; charset=utf-8",
-          "performance.js": "text/javascript; charset=utf-8"}
+          "performance.js": "text/javascript; charset=utf-8", "forms.js": "text/javascript; charset=utf-8"}
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -179,12 +181,14 @@ class EditorApp:
             group = forms.form_for(data, at, info)
         return self._page("data.html", shown.pop("status", 200), title=data.label, data=data,
                           entries=forms.entries(data) if data.doc is not None else [], at=at,
-                          lists=forms.entry_lists(data),
+                          lists=forms.entry_lists(data), places=len(forms.value_at(data.value, at[:-1]) or []),
                           at_text=forms.at_text(at), group=group, csrf=session.csrf,
                           tools=performance.tools(name, at),
                           saved=args.get("saved") == "1", site_url=self.site_url, **shown)
 
-    def _save(self, form, session) -> Response:
+    def _save(self, form, session, moving: tuple | None = None) -> Response:
+        """One entry's changed values, checked, then written; ``moving``: (a
+        list item's path, -1 or 1) to move it up or down in the same save."""
         info = forms.site_info(self.site_dir)
         kinds = forms.data_files(info)
         rel = form.get("file", "")
@@ -193,22 +197,33 @@ class EditorApp:
             return self._page("message.html", 400, title="没有保存", message=f"不能修改“{rel}”：它不是后台列出的数据文件。")
         data = forms.open_data(info, name, kinds[name])
         at = forms.parse_at(form.get("at", ""))
-        if data.doc is None or not forms.has_entry(data, at):
+        if data.doc is None or not forms.has_entry(data, at) or not _can_move(data, moving):
             return self._page("message.html", 409, title="没有保存",
                               message=f"{rel} 里找不到要修改的这一项（可能刚被改过或有错误），没有保存。请重新打开。")
-        group = forms.form_for(data, at, info)
+        state = forms.state_of(form)
+        group = forms.form_for(data, at, info, state.opened)
         values = forms.submitted(group, form)
+        op = forms.parsed_op(form.get("op", ""))
+        if op is not None:  # a button that changes the form: it comes back, nothing is written
+            values, state = forms.apply(op, values, state)
+            group = forms.form_for(data, at, info, state.opened)
+            forms.shown_values(group, values)
+            return self._data_page(name, {"at": forms.at_text(at)}, session, data=data, group=group)
         if data.version != form.get("version"):
             return self._conflict(data, group, values, None, session)
         changes = forms.changes_from(data, group, values)
-        if not changes:
+        forms.shown_values(group, values)  # what she typed stays in the form if it comes back
+        if forms.ref_problems(group, values):
+            return self._data_page(name, {"at": forms.at_text(at)}, session, data=data, group=group,
+                                   status=422, invalid=True)
+        if not changes and moving is None:
             return redirect(f"/admin/data/{name}?at={forms.at_text(at)}&saved=1")
-        for widget in forms.widgets(group):  # what she typed stays in the form if it comes back
-            if widget.path in values:
-                widget.value = ("1" if values[widget.path] else "") if widget.kind == "checkbox" \
-                    else values[widget.path]
         try:
-            new_text = change(data.text, data.rel, changes)
+            new_text = change(data.text, data.rel, changes) if changes else data.text
+            if moving is not None:
+                path, step = moving
+                new_text = move(new_text, data.rel, data.doc.raw_paths[path], path[-1] + step)
+                at = _moved(at, path, path[-1] + step)
         except Refused as refused:
             return self._data_page(name, {"at": forms.at_text(at)}, session, data=data, group=group,
                                    status=422, errors=[str(refused)])
@@ -225,6 +240,12 @@ class EditorApp:
         except Refused as refused:
             return self._page("message.html", 400, title="没有保存", message=str(refused))
         return redirect(f"/admin/data/{name}?at={forms.at_text(at)}&saved=1")
+
+    def _move(self, request: Request, session) -> Response:
+        """上移 / 下移 on a list item: what she typed is saved too, then the item moves."""
+        where, _colon, step = request.form.get("move", "").rpartition(":")
+        moving = (forms.parse_at(where), -1 if step == "up" else 1)
+        return self._save(request.form, session, moving)
 
     def _conflict(self, data, group, values, ours: str | None, session) -> Response:
         """The file changed since the form was opened: both versions, nothing written."""
@@ -251,7 +272,8 @@ class EditorApp:
         info, data = self._listed_file(rel)
         if data is None or not forms.is_list(data, at):
             return self._page("message.html", 404, title="找不到", message="找不到要新增的这一类，请从后台重新打开。")
-        return self._new_page(data, at, forms.new_form(data, at, info), session, 200)
+        return self._new_page(data, at, forms.new_form(data, at, info, {}, pipeline.resolve_now(self.now)),
+                              session, 200)
 
     def _new_page(self, data, at, group, session, status, **shown) -> Response:
         return self._page("new.html", status, title=f"新增：{data.label}", data=data, list_at=forms.at_text(at),
@@ -266,19 +288,26 @@ class EditorApp:
         if not forms.is_list(data, at):
             return self._page("message.html", 409, title="没有保存",
                               message=f"{rel} 里找不到要新增到的地方（可能刚被改过或有错误），没有保存。请重新打开。")
-        group = forms.new_form(data, at, info)
+        state = forms.state_of(form)
+        group = forms.new_form(data, at, info, state.rows)
         values = forms.submitted(group, form)
-        for widget in forms.widgets(group):  # what she typed stays in the form if it comes back
-            if widget.path in values:
-                widget.value = ("1" if values[widget.path] else "") if widget.kind == "checkbox" \
-                    else values[widget.path]
+        op = forms.parsed_op(form.get("op", ""))
+        if op is not None:  # a row added, removed or moved: the form comes back, nothing is written
+            values, state = forms.apply(op, values, state)
+            group = forms.new_form(data, at, info, state.rows)
+            forms.shown_values(group, values)
+            return self._new_page(data, at, group, session, 200)
+        forms.shown_values(group, values)  # what she typed stays in the form if it comes back
         if data.version != form.get("version"):
             return self._conflict(data, group, values, None, session)
+        if forms.ref_problems(group, values):
+            return self._new_page(data, at, group, session, 422, invalid=True)
         written_at, item = forms.new_item(data, group, values)
         if item in ({}, None):
             return self._new_page(data, at, group, session, 422, errors=["什么都没有填写，没有保存。"])
+        place = forms.place_for(data, at, values, group.path)
         try:
-            new_text = append(data.text, data.rel, written_at, item)
+            new_text = insert(data.text, data.rel, written_at, item, place)
         except Refused as refused:
             return self._new_page(data, at, group, session, 422, errors=[str(refused)])
         problems = forms.new_problems(info, data.name, data.text, new_text)
@@ -292,7 +321,8 @@ class EditorApp:
             data.text = conflict.theirs
             return self._conflict(data, group, values, new_text, session)
         after = forms.parsed(data.name, new_text, "", data.schema)
-        return redirect(f"/admin/data/{data.name}?at={forms.at_text(forms.entry_of(after, group.path))}&saved=1")
+        added = group.path if place is None else at + (place,)
+        return redirect(f"/admin/data/{data.name}?at={forms.at_text(forms.entry_of(after, added))}&saved=1")
 
     def _remove(self, request: Request, session) -> Response:
         source = request.form if request.method == "POST" else request.args
@@ -301,11 +331,11 @@ class EditorApp:
         if data is None:
             return self._not_listed(rel)
         if not at or not isinstance(at[-1], int) or not forms.is_list(data, at[:-1]) \
-                or not 0 <= at[-1] < len(forms._value_at(data.value, at[:-1]) or []):
+                or not 0 <= at[-1] < len(forms.value_at(data.value, at[:-1]) or []):
             return self._page("message.html", 409, title="没有删除",
                               message=f"{rel} 里找不到要删除的这一条（可能刚被改过），没有删除。请重新打开。")
         spec = data.schema.root.at(at)
-        title = forms._title(spec, forms._value_at(data.value, at))
+        title = forms.entry_title(spec, forms.value_at(data.value, at))
         holder = forms.entry_of(data, at[:-1]) if len(at) > 1 else ()
         back = f"/admin/data/{data.name}" + (f"?at={forms.at_text(holder or at)}")
         if request.method != "POST":
@@ -387,10 +417,26 @@ JOBS = (  # the dashboard's buttons: (label, the data file they need, where they
 LIST_PAGES = {  # path -> {method: EditorApp method}
     "/admin/new": {"GET": "_new_form"},
     "/admin/add": {"POST": "_add"},
+    "/admin/move": {"POST": "_move"},
     "/admin/remove": {"GET": "_remove", "POST": "_remove"},
     "/admin/history": {"GET": "_history"},
     "/admin/restore": {"POST": "_restore"},
 }
+
+
+def _can_move(data, moving) -> bool:
+    """Whether ``moving`` (path, step) names a list item that has a place to go; no move is fine."""
+    if moving is None:
+        return True
+    path, step = moving
+    if not path or not isinstance(path[-1], int) or path not in data.doc.raw_paths:
+        return False
+    return 0 <= path[-1] + step < len(forms.value_at(data.value, path[:-1]) or [])
+
+
+def _moved(at: tuple, path: tuple, to: int) -> tuple:
+    """The entry ``at`` once the item at ``path`` went to place ``to`` (it, or one inside it, moves along)."""
+    return path[:-1] + (to,) + at[len(path):] if at[:len(path)] == path else at
 
 
 HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")

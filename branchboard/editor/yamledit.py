@@ -15,7 +15,11 @@ into the file's own text:
 * a new item is appended to a list (``append``): after its last item, at
   the columns of its other items, a blank line before it where the items
   are separated by blank lines; to a list the file does not have yet as a
-  new key of its mapping.
+  new key of its mapping.  ``insert`` puts it before a given item instead;
+* an item is moved within its list (``move``) with its own lines and the
+  comment lines right above it; what stood between the items stays;
+* a list of single values is written anew in its own style (``[a, b]``
+  or ``- a`` lines), and a missing group of keys is added as a new key.
 
 The new text is parsed before it is given back, and must read as the old
 data with exactly these changes; anything else is refused (``Refused``,
@@ -103,7 +107,9 @@ def _splice(text: _Text, root, path: tuple, value, rel: str) -> _Splice:
         return _removal(text, parent, node, key_node, rel)
     if node is None:
         return _addition(text, parent, path[-1], value, rel)
-    if not isinstance(node, yaml.ScalarNode):
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        return _list_replaced(text, node, value, rel, path)
+    if not isinstance(node, yaml.ScalarNode) or isinstance(value, (list, dict)):
         raise Refused(f"{rel} 里“{_shown(path)}”不是单个值，不能这样修改。")
     column = (key_node or node).start_mark.column  # a block's lines go deeper than this
     written = _scalar(value, node, text, column)
@@ -193,7 +199,36 @@ def _addition(text: _Text, mapping, key: str, value, rel: str) -> _Splice:
     last = max(_last_line(v) for pair in mapping.value for v in pair)
     at = text.line_start(last + 1)
     gap = "" if at == 0 or text.raw[at - 1] == "\n" else text.newline
-    return _Splice(at, at, f"{gap}{' ' * col}{key}: {_scalar(value, None, text, col)}{text.newline}")
+    return _Splice(at, at, gap + _key_lines(text, key, value, col))
+
+
+def _key_lines(text: _Text, key: str, value, col: int) -> str:
+    """``key: value`` at ``col``: a list of values as ``[a, b]``, a mapping
+    as its keys on the lines below, two deeper."""
+    if isinstance(value, dict):
+        return f"{' ' * col}{key}:{text.newline}" + "".join(
+            _key_lines(text, k, v, col + 2) for k, v in value.items())
+    written = _flow(value, text) if isinstance(value, list) else _scalar(value, None, text, col)
+    return f"{' ' * col}{key}: {written}{text.newline}"
+
+
+def _flow(values: list, text: _Text) -> str:
+    return "[" + ", ".join(_scalar(v, None, text, 0) for v in values) + "]"
+
+
+def _list_replaced(text: _Text, node, values: list, rel: str, path: tuple) -> _Splice:
+    """A list of single values written anew in its own style: ``[a, b]`` on
+    its line, or one ``- a`` line per value where the old ones stood."""
+    if node.flow_style:
+        return _Splice(text.offset(node.start_mark), text.offset(node.end_mark), _flow(values, text))
+    if not values or not node.value or any(not isinstance(v, yaml.ScalarNode) for v in node.value):
+        raise Refused(f"{rel} 里“{_shown(path)}”不是一列单个的值，无法这样修改。请用记事本修改。")
+    first, last = node.value[0].start_mark.line, _last_line(node)
+    if any(_is_comment(text, line) for line in range(first, last + 1)):
+        raise Refused(f"{rel} 里“{_shown(path)}”的各项之间有注释，为了不弄丢它们，请用记事本修改。")
+    dash = node.start_mark.column
+    lines = "".join(f"{' ' * dash}- {_scalar(v, None, text, dash)}{text.newline}" for v in values)
+    return _Splice(text.line_start(first), text.line_start(last + 1), lines)
 
 
 def _removal(text: _Text, parent, node, key_node, rel: str) -> _Splice:
@@ -241,7 +276,7 @@ def _verify(doc, new: str, changes: dict[tuple, object], rel: str) -> None:
         if value is REMOVE:
             del holder[path[-1]]
         else:
-            holder[path[-1]] = value if isinstance(value, (bool, int, float)) else str(value)
+            holder[path[-1]] = _plain(value)
     try:
         same = load_yaml(normalised(new), rel)[0] == expected
     except BoardError:
@@ -250,37 +285,131 @@ def _verify(doc, new: str, changes: dict[tuple, object], rel: str) -> None:
         raise Refused(f"无法自动修改 {rel}（改完读出来和要改的不一样），文件没有改动。请用记事本手动修改。")
 
 
-# -- a new list item ---------------------------------------------------------------------
+def _plain(value):
+    """A value as the file will read back: numbers and true/false as they are, the rest as text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, (bool, int, float)) else str(value)
+
+
+# -- a new list item, a moved one ---------------------------------------------------------
 
 def append(raw: str, rel: str, path: tuple, item) -> str:
     """The text with ``item`` (a value, or a dict of keys as the file spells
     them, whose values may be lists of such dicts) added as the last item of
     the list at ``path``; a missing last key of ``path`` is added to its
     mapping, holding the list."""
+    return insert(raw, rel, path, item, None)
+
+
+def insert(raw: str, rel: str, path: tuple, item, index: int | None) -> str:
+    """The text with ``item`` put before the list's item ``index`` (its
+    comment lines too), or after its last one (``index`` None), at the
+    columns of the other items and set apart as they are."""
     text, doc, root = _parsed(raw, rel)
     if root is None and not path:
         splice = _Splice(len(raw), len(raw), _item(text, item, 0, 2))
     else:
         parent, node, _key = _find(root, path, rel) if path else (None, root, None)
-        splice = _append_splice(text, parent, node, path, item, rel)
+        if index is None or not isinstance(node, yaml.SequenceNode) or index >= len(node.value):
+            splice = _append_splice(text, parent, node, path, item, rel)
+        else:
+            splice = _insert_splice(text, node, index, item, rel, path)
     new = raw[:splice.start] + splice.text + raw[splice.end:]
+
+    def put(items):
+        items.insert(len(items) if index is None else index, item)
+
+    _verify_list(doc, new, path, put, rel, f"无法自动在 {rel} 里添加（加完读出来和要加的不一样），文件没有改动。请用记事本手动添加。")
+    return new
+
+
+def move(raw: str, rel: str, path: tuple, to: int) -> str:
+    """The text with the list item at ``path`` moved to place ``to`` of its
+    list.  The items' own lines change places (each with the comment lines
+    right above it; the first item's are taken to be about the whole list
+    and stay); the blank lines and comments between items stay where they
+    are, so the list keeps its look."""
+    ending = "" if raw.endswith("\n") or not raw else "\n"  # the last item needs its line end to move
+    text, doc, root = _parsed(raw + ending, rel)
+    parent, node, _key = _find(root, path, rel)
+    if not isinstance(parent, yaml.SequenceNode) or parent.flow_style or not isinstance(path[-1], int):
+        raise Refused(f"{rel} 里“{_shown(path)}”不是以“- ”开头的列表里的一项，无法移动。请用记事本调整顺序。")
+    if not 0 <= to < len(parent.value):
+        raise Refused(f"{rel} 里“{_shown(path)}”已经在最前面（或最后面）了，没有移动。")
+    spans = [_item_span(text, parent, i) for i in range(len(parent.value))]
+    order = list(range(len(spans)))
+    order.insert(to, order.pop(path[-1]))
+    new = text.raw[:spans[0][0]]
+    for place, item in enumerate(order):
+        new += text.raw[spans[item][0]:spans[item][1]]
+        if place + 1 < len(spans):
+            new += text.raw[spans[place][1]:spans[place + 1][0]]  # what stood between, stays
+    new += text.raw[spans[-1][1]:]
+    new = new[:len(new) - len(ending)]
+
+    def shift(items):
+        items.insert(to, items.pop(path[-1]))
+
+    _verify_list(doc, new, path[:-1], shift, rel, f"无法自动调整 {rel} 里的顺序（调完读出来和要的不一样），文件没有改动。")
+    return new
+
+
+def _item_span(text: _Text, sequence, index: int) -> tuple[int, int]:
+    """(start, end) offsets of a list item's lines (``_item_lines``)."""
+    first, last = _item_lines(text, sequence, index)
+    return text.line_start(first), text.line_start(last + 1)
+
+
+def _item_lines(text: _Text, sequence, index: int) -> tuple[int, int]:
+    """(first, last) line of a list item: from the comment lines right above
+    it (not for the first item) to its last line."""
+    node = sequence.value[index]
+    first = node.start_mark.line
+    if index > 0:
+        floor = _last_line(sequence.value[index - 1])
+        while first - 1 > floor and _is_comment(text, first - 1):
+            first -= 1
+    return first, _last_line(node)
+
+
+def _is_comment(text: _Text, line: int) -> bool:
+    end = text.raw.find("\n", text.starts[line])
+    return text.raw[text.starts[line]:end if end >= 0 else len(text.raw)].strip().startswith("#")
+
+
+def _verify_list(doc, new: str, path: tuple, edit, rel: str, message: str) -> None:
+    """The new text must read as the old data with ``edit`` done to the list at ``path``."""
     expected = copy.deepcopy(doc)
-    holder = expected
-    for step in path[:-1] if path else ():
-        holder = holder[step]
     if not path:
-        expected = [*(expected or []), item]
-    elif holder.get(path[-1]) is None:
-        holder[path[-1]] = [item]
+        expected = expected if isinstance(expected, list) else []
+        edit(expected)
     else:
-        holder[path[-1]].append(item)
+        holder = expected
+        for step in path[:-1]:
+            holder = holder[step]
+        if holder.get(path[-1]) is None:
+            holder[path[-1]] = []
+        edit(holder[path[-1]])
     try:
         same = load_yaml(normalised(new), rel)[0] == expected
     except BoardError:
         same = False
     if not same:
-        raise Refused(f"无法自动在 {rel} 里添加（加完读出来和要加的不一样），文件没有改动。请用记事本手动添加。")
-    return new
+        raise Refused(message)
+
+
+def _insert_splice(text: _Text, node, index: int, item, rel: str, path: tuple) -> _Splice:
+    if node.flow_style:
+        raise Refused(f"{rel} 里“{_shown(path)}”写在一行的方括号 [ ] 里，无法自动添加。请用记事本手动添加。")
+    dash = node.start_mark.column
+    first = node.value[0]
+    key = first.start_mark.column if isinstance(first, yaml.MappingNode) else dash + 2
+    at = _item_span(text, node, index)[0]
+    apart = len(node.value) > 1 and _is_blank(text, _item_lines(text, node, 1)[0] - 1)
+    return _Splice(at, at, _item(text, item, dash, key) + (text.newline if apart else ""))
 
 
 def _append_splice(text: _Text, parent, node, path: tuple, item, rel: str) -> _Splice:
