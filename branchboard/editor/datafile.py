@@ -33,17 +33,16 @@ class SiteInfo:
     problems: list[BoardError]  # site.yaml or the theme could not be read
 
 
-def site_info(site_dir: Path) -> SiteInfo:
-    from branchboard.site.config import load_config
-    from branchboard.site.content import find_content
-    from branchboard.site.theme import find_theme
+def site_info(site_dir: Path, site_files=None) -> SiteInfo:
+    """What checking the data needs; through ``site_files`` (the editor's
+    siteinfo.SiteFiles) site.yaml and the theme are read only when changed."""
+    from branchboard.editor.siteinfo import SiteFiles
 
-    report = Report()
-    config = load_config(site_dir, report)
-    theme = find_theme(site_dir, config.theme, report) if config else None
+    site_files = site_files or SiteFiles(site_dir)
+    config, theme, problems = site_files.settings()
     schema_dirs = [site_dir / "schemas", *(theme.schema_dirs if theme else [])]
     settings = {"honor_titles": list(config.honor_titles)} if config else {}
-    return SiteInfo(site_dir, schema_dirs, set(find_content(site_dir)[0]), settings, report.errors)
+    return SiteInfo(site_dir, schema_dirs, set(site_files.content().articles), settings, list(problems))
 
 
 @dataclass

@@ -62,7 +62,7 @@ class Pages:
 
     def _open(self):
         """(site info, the performance file); the file is None when the site has none with a schema."""
-        info = forms.site_info(self.app.site_dir)
+        info = forms.site_info(self.app.site_dir, self.app.site_files)
         schema = forms.data_files(info).get(NAME)
         return (info, forms.open_data(info, NAME, schema)) if schema else (info, None)
 

@@ -160,7 +160,7 @@ class EditorApp:
         return self._page("message.html", 404, title="找不到", message="后台没有这个网页。")
 
     def _home(self, session) -> Response:
-        info = forms.site_info(self.site_dir)
+        info = forms.site_info(self.site_dir, self.site_files)
         kinds = [(name, schema.root.label) for name, schema in forms.data_files(info).items()]
         listed = dict(kinds)
         today = self.dashboard.today(self.now)
@@ -170,7 +170,7 @@ class EditorApp:
                           today=today, csrf=session.csrf)
 
     def _data_page(self, name: str, args, session, **shown) -> Response:
-        info = forms.site_info(self.site_dir)
+        info = forms.site_info(self.site_dir, self.site_files)
         schema = forms.data_files(info).get(name)
         if schema is None:
             return self._page("message.html", 404, title="找不到", message=f"没有“{name}”这个数据文件。")
@@ -189,7 +189,7 @@ class EditorApp:
     def _save(self, form, session, moving: tuple | None = None) -> Response:
         """One entry's changed values, checked, then written; ``moving``: (a
         list item's path, -1 or 1) to move it up or down in the same save."""
-        info = forms.site_info(self.site_dir)
+        info = forms.site_info(self.site_dir, self.site_files)
         kinds = forms.data_files(info)
         rel = form.get("file", "")
         name = rel[len("data/"):] if rel.startswith("data/") else ""
@@ -257,7 +257,7 @@ class EditorApp:
 
     def _listed_file(self, rel: str):
         """(site info, the data file) for a data file the editor lists, by its own name; else None."""
-        info = forms.site_info(self.site_dir)
+        info = forms.site_info(self.site_dir, self.site_files)
         kinds = forms.data_files(info)
         name = rel[len("data/"):] if rel.startswith("data/") else ""
         if name not in kinds or rel != f"data/{name}":
