@@ -317,6 +317,9 @@ def test_an_article_links_to_its_earlier_versions_and_one_is_restored(served):
     status, headers, page = client.request("POST", "/admin/restore", fields)
     assert status == 303, page
     assert path.read_text(encoding="utf-8") == OLD
+    status, _headers, page = client.request("GET", headers["Location"])
+    back = soup(page).find("a", string="回到这篇文章的修改页")
+    assert back is not None and client.request("GET", back["href"])[0] == 200
     kept = sorted((site.root / ".history" / "content" / "news" / "old.md").iterdir())
     assert [p.read_text(encoding="utf-8") for p in kept] == [OLD, OLD.replace("支部大会召开", "改过的标题")]
 
