@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from branchboard.editor.datafile import value_at
 from branchboard.editor.yamledit import REMOVE, append, change
 from branchboard.site.schema import format_number
 
@@ -192,18 +193,18 @@ def _changed(data, form: PeriodForm, keys: "Spelling") -> str:
     here = ("periods", form.at)
     changes = {}
     for f in PERIOD_FIELDS:
-        _set(changes, raw, here + (f,), raw[here] + (keys.period(f),), form.values[f], _old(data, here + (f,)))
+        _set(changes, raw, here + (f,), raw[here] + (keys.period(f),), form.values[f], value_at(data.value, here + (f,)))
     later = []
     for kind, (name, _label) in KINDS.items():
         kept = {r.at: r for r in form.of(kind) if r.at is not None}
-        for j, _entry in enumerate(_old(data, here + (name,)) or []):
+        for j, _entry in enumerate(value_at(data.value, here + (name,)) or []):
             path = here + (name, j)
             if j not in kept:
                 changes[raw[path]] = REMOVE
                 continue
             for f in ROW_FIELDS:
                 _set(changes, raw, path + (f,), raw[path] + (keys.entry_key(f),), kept[j].values[f],
-                     _old(data, path + (f,)))
+                     value_at(data.value, path + (f,)))
         list_path = raw.get(here + (name,), raw[here] + (keys.period(name),))
         later += [(list_path, keys.entry(r.values)) for r in form.of(kind) if r.at is None]
     text = change(data.text, data.rel, changes) if changes else data.text
@@ -312,21 +313,8 @@ def periods_of(data) -> list:
 def forget_missing_rows(data, form: PeriodForm) -> None:
     """A row naming an entry the period does not have (any more) is a new row."""
     for row in form.rows:
-        if row.at is not None and row.at >= len(_old(data, ("periods", form.at, KINDS[row.kind][0])) or []):
+        if row.at is not None and row.at >= len(value_at(data.value, ("periods", form.at, KINDS[row.kind][0])) or []):
             row.at = None
-
-
-def _old(data, path: tuple):
-    """The file's value at an English path, or None."""
-    value = data.value
-    for step in path:
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-            value = value[step]
-        else:
-            return None
-    return value
 
 
 def text_of(value) -> str:
