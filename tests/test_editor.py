@@ -510,6 +510,8 @@ def test_a_previous_version_is_restored_from_the_history_page(served, browser):
     status, _headers, _page = client.request("POST", "/admin/save", answer(client.form(f"/admin/data/mailbox.yaml?at={LETTER}")))
     assert status == 303
     answered = path.read_bytes()
+    built = site.out / "board" / "mailbox.html"
+    wait_until(lambda: REPLY in str(screen_items(site, "mailbox")) and REPLY in built.read_text(encoding="utf-8"))
     context, page = open_page(browser, f"{server.url}admin/data/mailbox.yaml")
     try:
         page.get_by_role("link", name="以前的版本").click()
@@ -521,6 +523,9 @@ def test_a_previous_version_is_restored_from_the_history_page(served, browser):
     assert path.read_bytes() == MAILBOX.encode("utf-8")
     kept = sorted((site.root / ".history" / "data" / "mailbox.yaml").iterdir())
     assert [p.read_bytes() for p in kept] == [MAILBOX.encode("utf-8"), answered]  # the answered one kept too
+    # the rebuild takes the answer off the board page and the screen again
+    wait_until(lambda: REPLY not in built.read_text(encoding="utf-8") and screen_items(site, "mailbox")
+               and REPLY not in str(screen_items(site, "mailbox")), timeout=30)
 
 
 def test_the_new_endpoints_refuse_a_missing_or_wrong_token_and_other_origins(served):

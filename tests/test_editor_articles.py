@@ -23,7 +23,7 @@ from branchboard.editor.siteinfo import SiteFiles
 from branchboard.scaffold.new import slugify
 from branchboard.serve.server import DevServer
 from conftest import MINIMAL_SITE, snapshot
-from test_editor import Client, soup, wait_until
+from test_editor import Client, screen_items, soup, wait_until
 
 TODAY = dt.date.today()
 OLD = f"""\
@@ -171,6 +171,8 @@ def test_a_new_article_with_a_pasted_photo_is_written_previewed_and_built(served
     html = built.read_text(encoding="utf-8")
     src = re.search(r'<div class="prose">.*?<img [^>]*src="([^"]+)"', html, re.S).group(1)
     assert (built.parent / unquote(src)).resolve().is_file()  # a URL: the Chinese name percent-encoded
+    titles = [item.select_one(".item-head").get_text() for item in screen_items(site, "articles")]
+    assert title in titles  # the meeting-room screen shows it among the newest articles
 
 
 # -- changing an article ------------------------------------------------------------------
