@@ -25,7 +25,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
-python3 -m pip install -q -r requirements-dev.txt
+# the Python packages go into .venv/ (the system's pip refuses them: PEP 668)
+bash tools/setup.sh requirements-dev.txt
 # offline checkers (Nu HTML Checker, axe-core), pinned in tests/tools/package-lock.json;
 # install scripts are skipped: the checker's would download a Java runtime
 npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -14,7 +14,17 @@ from branchboard.errors import BoardError, Report
 from branchboard.site.content import walk_files
 from branchboard.site.yamlio import Documents, read_text
 
-BUNDLED_THEMES = Path(__file__).resolve().parents[2] / "themes"
+
+def bundled_themes_dir() -> Path:
+    """The themes that come with branchboard: an installed package carries
+    them inside (branchboard/themes/); a checkout has them at the top level,
+    since the repository is itself the example board."""
+    package = Path(__file__).resolve().parents[1]
+    inside = package / "themes"
+    return inside if inside.is_dir() else package.parent / "themes"
+
+
+BUNDLED_THEMES = bundled_themes_dir()
 
 
 @dataclass(frozen=True)
