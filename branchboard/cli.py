@@ -122,7 +122,11 @@ def find_site(given: Path | None) -> Path:
             raise UsageError(f"{given} 里没有 site.yaml，请用 --site 指定网站文件夹")
         return site
     cwd = Path.cwd()
-    return cwd if (cwd / "site.yaml").is_file() else PROJECT_DIR
+    if (cwd / "site.yaml").is_file():
+        return cwd
+    if (PROJECT_DIR / "site.yaml").is_file():  # build.py in a checkout: the example board beside it
+        return PROJECT_DIR
+    raise UsageError("当前文件夹里没有 site.yaml：请先进入网站文件夹，或者用 --site 指定网站文件夹")
 
 
 def print_problems(report: Report, stream=sys.stderr) -> None:

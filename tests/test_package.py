@@ -164,6 +164,14 @@ def test_installed_command_answers_help(venv, tmp_path):
     assert (as_module.returncode, as_module.stdout) == (0, helped.stdout)
 
 
+def test_installed_command_outside_a_board_asks_for_one(venv, tmp_path):
+    """Installed, there is no example board beside the code to fall back on."""
+    built = run([in_venv(venv, "branchboard"), "build"], cwd=tmp_path)
+    assert built.returncode != 0
+    assert "当前文件夹里没有 site.yaml" in built.stderr and "Traceback" not in built.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 def fresh_machine_commands() -> list[str]:
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## On a fresh machine", 1)[1].split("\n## ", 1)[0]
