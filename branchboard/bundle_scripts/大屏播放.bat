@@ -27,3 +27,8 @@ exit /b 1
 echo 没能打开 Edge 浏览器。也可以用浏览器打开 @SCREEN_PAGE@，再按 F11 全屏。
 pause
 exit /b 1
+
+:not_installed
+echo 还没有安装宣传栏程序：请先双击“安装”。
+pause
+exit /b 1
