@@ -140,7 +140,8 @@ def find_site(given: Path | None) -> Path:
     return cwd if (cwd / "site.yaml").is_file() else PROJECT_DIR
 
 
-def print_problems(report: Report, stream=sys.stderr) -> None:
+def print_problems(report: Report, stream=None) -> None:
+    stream = stream or sys.stderr  # the one in use now (a test may have put its own)
     for problem in report.sorted():
         print(problem, file=stream)
 
@@ -153,6 +154,7 @@ def run(argv: list[str]):
     to tidy: the process ends without freeing its objects one by one, which
     grows with the site (mypy ends the same way).  serve, print and
     new end as usual, their helpers and threads stopped in order."""
+    tolerate_narrow_consoles()
     try:
         code = main(argv, process_ends=True)
     except KeyboardInterrupt:  # outside a build's own handling (main says what became of a build)
@@ -170,6 +172,15 @@ def run(argv: list[str]):
                 pass
         os._exit(code)
     sys.exit(code)
+
+
+def tolerate_narrow_consoles() -> None:
+    """A character the console's encoding lacks (an emoji in a title, on a
+    GBK console or in a log Windows writes as GBK) prints as "?" instead of
+    stopping the program with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def show_photo_progress(done: int, total: int, stream=None) -> None:
