@@ -99,6 +99,7 @@ def make_parser() -> ChineseParser:
     password = commands.add_parser("password", help="设置编辑后台的密码（局域网里的其他电脑要用它登录）")
     password.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
     add_new_commands(commands.add_parser("new", help="新建文章，或在光荣榜、学习培训、职工信箱里新加一项"))
+    add_bundle_command(commands)
     return parser
 
 
@@ -115,6 +116,20 @@ def add_new_commands(new: ChineseParser) -> None:
         sub.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
 
 
+def add_bundle_command(commands) -> None:
+    bundle = commands.add_parser(
+        "bundle", help="做一个离线安装文件夹：拷到 U 盘，在不能上网的电脑上双击安装和使用",
+        description="做一个离线安装文件夹：程序要用的安装包、程序本身、宣传栏的文件（site.yaml、content、data）"
+                    "和双击就能用的脚本（安装、生成网站、编辑预览、打印、大屏播放）。"
+                    "做的时候要联网（下载安装包），用的时候不用。"
+                    "不写 --windows、--linux、--macos 时只做 Windows 的；可以同时写几个。")
+    bundle.add_argument("dest", metavar="文件夹", type=Path, help="放安装文件夹的位置，要是新的或空的文件夹，例如 E:\\宣传栏")
+    bundle.add_argument("--windows", action="store_true", help="给 Windows 电脑（.bat 脚本，64 位，Python 3.10 到 3.13）；默认")
+    bundle.add_argument("--linux", action="store_true", help="给 Linux 电脑（.sh 脚本，x86_64）")
+    bundle.add_argument("--macos", action="store_true", help="给苹果电脑（.command 脚本，M 系列芯片和 Intel）")
+    bundle.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
+
+
 def find_site(given: Path | None) -> Path:
     if given is not None:
         site = given.resolve()
@@ -129,7 +144,8 @@ def find_site(given: Path | None) -> Path:
     raise UsageError("当前文件夹里没有 site.yaml：请先进入网站文件夹，或者用 --site 指定网站文件夹")
 
 
-def print_problems(report: Report, stream=sys.stderr) -> None:
+def print_problems(report: Report, stream=None) -> None:
+    stream = stream or sys.stderr  # the one in use now (a test may have put its own)
     for problem in report.sorted():
         print(problem, file=stream)
 
@@ -142,6 +158,7 @@ def run(argv: list[str]):
     to tidy: the process ends without freeing its objects one by one, which
     grows with the site (mypy ends the same way).  serve, print and
     new end as usual, their helpers and threads stopped in order."""
+    tolerate_narrow_consoles()
     try:
         code = main(argv, process_ends=True)
     except KeyboardInterrupt:  # outside a build's own handling (main says what became of a build)
@@ -159,6 +176,15 @@ def run(argv: list[str]):
                 pass
         os._exit(code)
     sys.exit(code)
+
+
+def tolerate_narrow_consoles() -> None:
+    """A character the console's encoding lacks (an emoji in a title, on a
+    GBK console or in a log Windows writes as GBK) prints as "?" instead of
+    stopping the program with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def show_photo_progress(done: int, total: int, stream=None) -> None:
@@ -186,6 +212,8 @@ def main(argv: list[str], process_ends: bool = False) -> int:
         return run_new(args, site)
     if args.command == "password":
         return run_password(site)
+    if args.command == "bundle":
+        return run_bundle(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check", on_photos=show_photo_progress)
     if args.command == "print":
@@ -319,4 +347,24 @@ def run_password(site: Path) -> int:
         return EXIT_CONTENT
     print(f"密码已设置（只保存了它的校验值，在网站文件夹的 {security.PASSWORD_FILE} 文件里，不会发布到网站上）。"
           "用 --host 0.0.0.0 运行 serve 时，局域网里的其他电脑输入这个密码就能使用编辑后台。")
+    return EXIT_OK
+
+
+def run_bundle(args, site: Path) -> int:
+    """Make the offline folder for the systems asked for (Windows when none is)."""
+    from branchboard import bundle
+
+    names = [name for name in bundle.TARGETS if getattr(args, name)] or list(bundle.DEFAULT_TARGETS)
+    targets = [bundle.TARGETS[name] for name in names]
+    try:
+        bundle.make_bundle(args.dest, site, targets, say=lambda text: print(text, flush=True))
+    except bundle.BundleRefused as refused:
+        print(f"没有做成安装文件夹：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有做成安装文件夹：{describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_CONTENT
+    first = " 或 ".join(f"安装{target.suffix}" for target in targets)
+    print(f"安装文件夹已做好：{args.dest}\n把整个文件夹拷到 U 盘，在要用的电脑上先双击 {first}（不需要联网），"
+          "以后双击“生成网站”“编辑预览”“打印”“大屏播放”即可。宣传栏的文件在其中的 board 文件夹里。")
     return EXIT_OK

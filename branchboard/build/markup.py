@@ -20,6 +20,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from html import escape, unescape
+from pathlib import PurePath
 from typing import Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
@@ -371,16 +372,27 @@ def _count_tokens(tokens) -> int:
     return sum(1 + _count_tokens(t.get("children", [])) for t in tokens)
 
 
-def relative_url(target: str, from_page: str) -> str:
+def relative_url(target: str | PurePath, from_page: str | PurePath) -> str:
     """Relative, percent-encoded URL from one output page to another output path.
 
-    Both are site-root-relative with forward slashes.  A target ending in "/"
-    names a folder and gets "index.html", since browsers show a file listing
-    when they open a folder from file://.
+    Both are site-root-relative.  An address has forward slashes on every
+    system: a path given as a Path, or as a string Windows made with
+    backslashes, is turned round first.  A target ending in "/" names a
+    folder and gets "index.html", since browsers show a file listing when
+    they open a folder from file://.
     """
+    target, from_page = url_path(target), url_path(from_page)
     if target.endswith("/") or target == "":
         target += "index.html"
     return _relative(target, posixpath.dirname(from_page) or ".")
+
+
+def url_path(path: str | PurePath) -> str:
+    """An output path with "/" (no output path has a backslash of its own:
+    write refuses one)."""
+    if isinstance(path, PurePath):
+        return path.as_posix()
+    return path.replace("\\", "/") if "\\" in path else path
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -13,10 +13,11 @@ import hashlib
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from branchboard.errors import BoardError, Report
+from branchboard.errors import BoardError, BuildFailed, Report
 
 MARKER = ".branchboard-output"
 MARKER_TEXT = "这个文件夹由 branchboard 生成，每次生成都会整个替换，请不要在这里修改文件。\n"
@@ -25,6 +26,10 @@ BUILD_ID = "build-id.txt"  # pages served over HTTP poll it to notice a new buil
 # build stopped on the way (killed, Ctrl-C, a full disk, a power cut) leaves
 # it, and the next build makes the whole folder again instead of trusting it
 WRITING = ".branchboard-writing"
+# Windows refuses to rename a folder while a program holds a file in it
+# open (a PDF reader, a virus scanner looking at a new file): the swap is
+# tried again after each of these pauses (seconds) before it gives up
+SWAP_PAUSES = (0.1, 0.2, 0.4, 0.8)
 _LEFTOVER = re.compile(r"^\.(?P<out>.+)\.(?P<kind>staging|old)-[0-9a-f]{8}$")
 
 
@@ -171,11 +176,7 @@ def write_outputs(outputs: Outputs, out: Path) -> str:
         (staging / BUILD_ID).write_text(build_id + "\n", encoding="utf-8")
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _make_folder_durable(staging)  # before the swap: a power cut leaves old or new, whole
-        # a stop between these two renames leaves no output folder, only the
-        # old one beside it: the next build puts it back (recover_output)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
+        swap_in(staging, out, old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if old.exists() and not out.exists():
@@ -183,6 +184,45 @@ def write_outputs(outputs: Outputs, out: Path) -> str:
         raise
     shutil.rmtree(old, ignore_errors=True)
     return build_id
+
+
+def swap_in(staging: Path, out: Path, old: Path) -> None:
+    """``out`` moved aside to ``old``, ``staging`` in its place; tried again
+    while Windows refuses (SWAP_PAUSES), then BuildFailed naming the file a
+    program holds open.  A stop between the two renames leaves no output
+    folder, only the old one beside it: the next build puts it back
+    (recover_output), as write_outputs does on any failure."""
+    for pause in (*SWAP_PAUSES, None):
+        try:
+            if out.exists():
+                os.replace(out, old)
+            os.replace(staging, out)
+            return
+        except PermissionError:
+            if pause is None:
+                raise BuildFailed(_held_open(out)) from None
+            time.sleep(pause)
+
+
+def _held_open(out: Path) -> Report:
+    """The file in ``out`` another program holds open, as an error: the first
+    that cannot be opened for writing (a reader shares it for reading only)."""
+    held = None
+    for root, _dirs, names in os.walk(out):
+        for name in sorted(names):
+            try:
+                os.close(os.open(os.path.join(root, name), os.O_RDWR))
+            except PermissionError:
+                held = Path(root, name)
+                break
+        if held is not None:
+            break
+    where = "/".join((out.name, *held.relative_to(out).parts)) if held else out.name
+    report = Report()
+    report.error(where, None, None,
+                 f"{'这个文件' if held else '这个文件夹里有文件'}正被别的程序打开（例如 PDF 阅读器、浏览器或 WPS），网站没能更新",
+                 "请关闭那个程序（或它打开的这个文件）后再生成。")
+    return report
 
 
 def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
