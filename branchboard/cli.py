@@ -110,9 +110,29 @@ def add_new_commands(new: ChineseParser) -> None:
     for kind, what in (("honor", "光荣榜新的一期"), ("study", "学习培训新的一次课"),
                        ("mailbox", "职工信箱新的一条来信")):
         kinds.add_parser(kind, help=f"在数据文件末尾加上{what}")
+    kinds.choices["honor"].add_argument("--期次", "--period", dest="period", metavar="期次",
+                                        help="这一期的名称，例如 2026年11月；不写时按日期推算（每月 1 到 5 日算上个月）")
+    study = kinds.choices["study"]
+    study.add_argument("--加课", "--extra", dest="extra", type=_date, metavar="日期",
+                       help="在这一天临时加一次课（时间地点按学习安排）")
+    study.add_argument("--取消", "--cancel", dest="cancel", type=_date, metavar="日期", help="取消这一天的课")
+    study.add_argument("--原因", "--reason", dest="reason", metavar="原因", help="取消的原因（和 --取消 一起用）")
     for sub in kinds.choices.values():
         sub.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
         sub.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
+    add_new_board(kinds.add_parser("board", help="新建一个空的宣传栏：new board 文件夹"))
+
+
+def add_new_board(board: ChineseParser) -> None:
+    from branchboard.scaffold.answers import QUESTIONS
+
+    board.add_argument("dir", metavar="文件夹", type=Path, help="新宣传栏的文件夹（新的或空的）")
+    chinese = {"name": "--支部名称", "unit": "--单位", "secretary": "--书记", "teams": "--班组",
+               "study": "--学习", "portrait": "--大屏"}
+    for q in QUESTIONS:
+        board.add_argument(q.option, chinese[q.field], dest=q.field, metavar="…", help=q.prompt)
+    board.add_argument("--yes", "-y", action="store_true", help="不提问：没有写的都用默认值")
+    board.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
 
 
 def find_site(given: Path | None) -> Path:
@@ -173,6 +193,8 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]  # `python build.py` means `python build.py build`
     args = parser.parse_args(argv)
+    if args.command == "new" and args.kind == "board":
+        return run_new_board(args)
     try:
         site = find_site(args.site)
     except UsageError as exc:
@@ -289,6 +311,42 @@ def run_new(args, site: Path) -> int:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               "然后运行 python build.py check 检查。")
     return EXIT_OK
+
+
+def run_new_board(args) -> int:
+    """Ask what was not given (on a terminal), write the board, build it, say what next."""
+    from branchboard.scaffold import board
+
+    shown = str(args.dir)
+    target = args.dir.resolve()
+    try:
+        board.check_folder(target, shown)
+        values, problems = board.from_options({q.field: getattr(args, q.field) for q in board.QUESTIONS})
+        if problems:
+            print("\n".join(f"用法错误：{p}" for p in problems), file=sys.stderr)
+            return EXIT_USAGE
+        given = set(values)
+        ask = input if not args.yes and sys.stdin.isatty() else None
+        answers = board.gather_answers(values, ask, print)
+        today = resolve_now(args.now).date()
+        board.create_board(target, answers, today, shown)
+    except board.Missing as missing:
+        print(f"没有新建：{missing}", file=sys.stderr)
+        return EXIT_USAGE
+    except board.Refused as refused:
+        print(f"没有新建：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有新建：{describe_os_error(exc, target)}", file=sys.stderr)
+        return EXIT_CONTENT
+    if ask is None and not args.yes:
+        unanswered = board.defaulted(given)
+        if unanswered:
+            print(f"没有终端可以提问，这几项用了默认值：{'、'.join(unanswered)}（可以改 site.yaml 和 data 里的文件）。")
+    print(f"新的宣传栏已经建好：{target}")
+    built = main(["build", "--site", str(target), *(["--now", f"{args.now:%Y-%m-%d}"] if args.now else [])])
+    print(board.next_steps(shown))
+    return built
 
 
 def run_password(site: Path) -> int:
