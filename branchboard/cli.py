@@ -273,6 +273,15 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
         print(f"打开 {options.out / 'index.html'} 查看。")
 
 
+def new_options(args) -> dict:
+    """The kind's own options of `new honor` and `new study`, as new_entry takes them."""
+    if args.kind == "honor":
+        return {"period": args.period}
+    if args.kind == "study":
+        return {"extra_day": args.extra.date() if args.extra else None}
+    return {}
+
+
 def run_new(args, site: Path) -> int:
     from branchboard.scaffold import new
     from branchboard.site.placeholders import PLACEHOLDER
@@ -284,11 +293,16 @@ def run_new(args, site: Path) -> int:
         print("\nsite.yaml 有错误，请先改正。", file=sys.stderr)
         return EXIT_CONTENT
     today = resolve_now(args.now).date()
+    if args.kind == "study" and (args.extra and args.cancel or args.reason and not args.cancel):
+        print("用法错误：--加课 和 --取消 不能一起用；--原因 要和 --取消 一起用。", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.kind == "article":
             created = new.new_article(site, config, args.section, " ".join(args.title), today)
+        elif args.kind == "study" and args.cancel:
+            created = new.cancel_session(site, config, args.cancel.date(), args.reason, today)
         else:
-            created = new.new_entry(site, config, args.kind, today)
+            created = new.new_entry(site, config, args.kind, today, **new_options(args))
     except BoardError as problem:  # the data file has a mistake the entry cannot go past
         print(problem, file=sys.stderr)
         print("\n请先改正上面的错误，再运行 new。文件没有改动。", file=sys.stderr)
@@ -303,6 +317,11 @@ def run_new(args, site: Path) -> int:
         print(f"没有新建：{describe_os_error(exc, site)}", file=sys.stderr)
         return EXIT_CONTENT
     where = f"（第 {created.line} 行起）" if created.line > 1 else ""
+    if args.kind == "study" and args.cancel:
+        print(f"已把{created.what}：{created.rel}{where}")
+        print(f"下一步：{'把“' + PLACEHOLDER + '”改成取消的原因，' if not args.reason else ''}"
+              "运行 python build.py 重新生成网站，学习培训页和大屏上这次课会标明取消。")
+        return EXIT_OK
     print(f"已添加{created.what}：{created.rel}{where}")
     if args.kind == "article":
         print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 python build.py check 检查，"
