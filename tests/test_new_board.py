@@ -204,3 +204,21 @@ def test_the_questions_are_asked_on_a_terminal_and_a_bad_answer_is_asked_again(t
                             "开始": "2026-11-25"}
     assert "竖屏" in (site.root / "site.yaml").read_text(encoding="utf-8")
     assert (site.out / "screen/index.html").is_file()
+
+
+def test_no_sections_and_no_articles_still_make_a_tidy_board(tmp_path):
+    site, proc = new_board(tmp_path, "--name", "机电队党支部", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    for article in (site.root / "content").rglob("*.md"):
+        article.unlink()
+    config = site.root / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[:text.index("sections:")] + "sections: []\n" + text[text.index("\n# 光荣榜"):],
+                      encoding="utf-8")
+
+    site.build()
+
+    assert assert_links_resolve(site.out) > 10
+    assert assert_no_empty_slide(site) == ["fallback"]
+    assert_tidy_home(site)
+    assert "宣传栏还没有发布内容" in site.page("index.html").get_text()

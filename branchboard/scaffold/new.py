@@ -1,9 +1,11 @@
 """`python build.py new`: start an article or a board entry from a template.
 
     new article <栏目> <标题>   content/<栏目>/<日期>-<标题>.md, front matter filled in
-    new honor                  a new period at the end of data/honors.yaml
+    new honor [--期次 …]       a new period at the end of data/honors.yaml (periods.py)
     new study                  a new session at the end of 课程: in data/study.yaml
+    new study --加课 / --取消   an extra session; a session called off (sessions.py)
     new mailbox                a new letter at the end of data/mailbox.yaml
+    new board DIR              a new, empty board (board.py)
 
 Nothing is overwritten: an article whose file exists is refused, and a data
 file keeps every byte it had (yamlappend).  Every entry is valid for its
