@@ -111,9 +111,29 @@ def add_new_commands(new: ChineseParser) -> None:
     for kind, what in (("honor", "光荣榜新的一期"), ("study", "学习培训新的一次课"),
                        ("mailbox", "职工信箱新的一条来信")):
         kinds.add_parser(kind, help=f"在数据文件末尾加上{what}")
+    kinds.choices["honor"].add_argument("--期次", "--period", dest="period", metavar="期次",
+                                        help="这一期的名称，例如 2026年11月；不写时按日期推算（每月 1 到 5 日算上个月）")
+    study = kinds.choices["study"]
+    study.add_argument("--加课", "--extra", dest="extra", type=_date, metavar="日期",
+                       help="在这一天临时加一次课（时间地点按学习安排）")
+    study.add_argument("--取消", "--cancel", dest="cancel", type=_date, metavar="日期", help="取消这一天的课")
+    study.add_argument("--原因", "--reason", dest="reason", metavar="原因", help="取消的原因（和 --取消 一起用）")
     for sub in kinds.choices.values():
         sub.add_argument("--site", type=Path, help="网站文件夹（含 site.yaml），默认当前文件夹")
         sub.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
+    add_new_board(kinds.add_parser("board", help="新建一个空的宣传栏：new board 文件夹"))
+
+
+def add_new_board(board: ChineseParser) -> None:
+    from branchboard.scaffold.answers import QUESTIONS
+
+    board.add_argument("dir", metavar="文件夹", type=Path, help="新宣传栏的文件夹（新的或空的）")
+    chinese = {"name": "--支部名称", "unit": "--单位", "secretary": "--书记", "teams": "--班组",
+               "study": "--学习", "portrait": "--大屏"}
+    for q in QUESTIONS:
+        board.add_argument(q.option, chinese[q.field], dest=q.field, metavar="…", help=q.prompt)
+    board.add_argument("--yes", "-y", action="store_true", help="不提问：没有写的都用默认值")
+    board.add_argument("--now", type=_date, help="把这一天当作今天（YYYY-MM-DD）")
 
 
 def add_bundle_command(commands) -> None:
@@ -203,6 +223,8 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]  # `python build.py` means `python build.py build`
     args = parser.parse_args(argv)
+    if args.command == "new" and args.kind == "board":
+        return run_new_board(args)
     try:
         site = find_site(args.site)
     except UsageError as exc:
@@ -283,6 +305,15 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
         print(f"打开 {options.out / 'index.html'} 查看。")
 
 
+def new_options(args) -> dict:
+    """The kind's own options of `new honor` and `new study`, as new_entry takes them."""
+    if args.kind == "honor":
+        return {"period": args.period}
+    if args.kind == "study":
+        return {"extra_day": args.extra.date() if args.extra else None}
+    return {}
+
+
 def run_new(args, site: Path) -> int:
     from branchboard.scaffold import new
     from branchboard.site.placeholders import PLACEHOLDER
@@ -294,11 +325,16 @@ def run_new(args, site: Path) -> int:
         print("\nsite.yaml 有错误，请先改正。", file=sys.stderr)
         return EXIT_CONTENT
     today = resolve_now(args.now).date()
+    if args.kind == "study" and (args.extra and args.cancel or args.reason and not args.cancel):
+        print("用法错误：--加课 和 --取消 不能一起用；--原因 要和 --取消 一起用。", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.kind == "article":
             created = new.new_article(site, config, args.section, " ".join(args.title), today)
+        elif args.kind == "study" and args.cancel:
+            created = new.cancel_session(site, config, args.cancel.date(), args.reason, today)
         else:
-            created = new.new_entry(site, config, args.kind, today)
+            created = new.new_entry(site, config, args.kind, today, **new_options(args))
     except BoardError as problem:  # the data file has a mistake the entry cannot go past
         print(problem, file=sys.stderr)
         print("\n请先改正上面的错误，再运行 new。文件没有改动。", file=sys.stderr)
@@ -313,6 +349,11 @@ def run_new(args, site: Path) -> int:
         print(f"没有新建：{describe_os_error(exc, site)}", file=sys.stderr)
         return EXIT_CONTENT
     where = f"（第 {created.line} 行起）" if created.line > 1 else ""
+    if args.kind == "study" and args.cancel:
+        print(f"已把{created.what}：{created.rel}{where}")
+        print(f"下一步：{'把“' + PLACEHOLDER + '”改成取消的原因，' if not args.reason else ''}"
+              "运行 python build.py 重新生成网站，学习培训页和大屏上这次课会标明取消。")
+        return EXIT_OK
     print(f"已添加{created.what}：{created.rel}{where}")
     if args.kind == "article":
         print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 python build.py check 检查，"
@@ -321,6 +362,42 @@ def run_new(args, site: Path) -> int:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               "然后运行 python build.py check 检查。")
     return EXIT_OK
+
+
+def run_new_board(args) -> int:
+    """Ask what was not given (on a terminal), write the board, build it, say what next."""
+    from branchboard.scaffold import board
+
+    shown = str(args.dir)
+    target = args.dir.resolve()
+    try:
+        board.check_folder(target, shown)
+        values, problems = board.from_options({q.field: getattr(args, q.field) for q in board.QUESTIONS})
+        if problems:
+            print("\n".join(f"用法错误：{p}" for p in problems), file=sys.stderr)
+            return EXIT_USAGE
+        given = set(values)
+        ask = input if not args.yes and sys.stdin.isatty() else None
+        answers = board.gather_answers(values, ask, print)
+        today = resolve_now(args.now).date()
+        board.create_board(target, answers, today, shown)
+    except board.Missing as missing:
+        print(f"没有新建：{missing}", file=sys.stderr)
+        return EXIT_USAGE
+    except board.Refused as refused:
+        print(f"没有新建：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有新建：{describe_os_error(exc, target)}", file=sys.stderr)
+        return EXIT_CONTENT
+    if ask is None and not args.yes:
+        unanswered = board.defaulted(given)
+        if unanswered:
+            print(f"没有终端可以提问，这几项用了默认值：{'、'.join(unanswered)}（可以改 site.yaml 和 data 里的文件）。")
+    print(f"新的宣传栏已经建好：{target}")
+    built = main(["build", "--site", str(target), *(["--now", f"{args.now:%Y-%m-%d}"] if args.now else [])])
+    print(board.next_steps(shown))
+    return built
 
 
 def run_password(site: Path) -> int:

@@ -334,3 +334,100 @@ def test_what_new_leaves_to_fill_in_never_goes_live(make_site):
     assert re.search(r"^content/news/2026-11-25-支部大会\.md:\d+: 错误：正文还是“在这里写正文。”", result.err, re.M)
     assert "form.md" not in result.err and "draft.md" not in result.err
     assert not site.out.exists()
+
+
+# -- new honor --期次, new study --加课 / --取消 ---------------------------------------------
+
+def added_lines(before: str, after: str) -> list[str]:
+    """The lines of ``after`` that ``before`` lacks, when ``after`` is ``before`` with lines put in
+    (after the last line both share: a blank line before an appended entry counts as shared)."""
+    old, new = before.split("\n"), after.split("\n")
+    assert is_insertion(before, after)
+    start = next(i for i, (a, b) in enumerate(zip(old + [None], new)) if a != b)
+    return new[start:start + len(new) - len(old)]
+
+
+def run_new_on_the_example(make_site, data_file: str, *args: str) -> list[str]:
+    site = copy_of_the_example(make_site, data_file)
+    before = (site.root / "data" / data_file).read_text(encoding="utf-8")
+    result = site.run("new", *args)
+    assert result.code == 0, result.text
+    after = (site.root / "data" / data_file).read_text(encoding="utf-8")
+    return added_lines(before, after), site
+
+
+def test_new_honor_names_the_period_given(make_site):
+    added, site = run_new_on_the_example(make_site, "honors.yaml", "honor", "--期次", "2026年11月",
+                                         "--now", "2026-12-10")
+    assert added[:3] == ["# 2026-12-10 用 python build.py new honor 添加：把“待填写”改成实际内容",
+                         "- 期次: 2026年11月", "  日期: 2026-12-10"]
+    again = site.run("new", "honor", "--期次", "2026-11", "--now", "2026-12-10")  # the same month, another way
+    assert again.code == 1 and "已经有“2026年11月”" in again.err
+    assert_checks(site)
+
+
+@pytest.mark.parametrize("today, period", [("2026-12-03", "2026年11月"), ("2026-12-06", "2026年12月"),
+                                           ("2027-01-05", "2026年12月")])
+def test_in_the_first_days_of_a_month_new_honor_proposes_last_month(make_site, today, period):
+    added, _site = run_new_on_the_example(make_site, "honors.yaml", "honor", "--now", today)
+    assert f"- 期次: {period}" in added
+
+
+def test_a_proposed_period_follows_the_files_own_way_of_writing_it(make_site):
+    site = make_site({"data/honors.yaml": "- 期次: 2026-09\n  日期: 2026-10-08\n  表彰:\n"
+                                          "    - 称号: 生产标兵\n      姓名: 王建国\n"})
+    assert site.run("new", "honor", "--now", "2026-11-02").code == 0
+    assert site.run("new", "honor", "--期次", "2026年11月", "--now", "2026-12-01").code == 0
+    assert [p["期次"] for p in data_of(site, "honors.yaml")] == ["2026-09", "2026-10", "2026-11"]
+
+
+def test_new_study_extra_adds_a_session_marked_extra_with_the_schedules_time_as_a_comment(make_site):
+    added, site = run_new_on_the_example(make_site, "study.yaml", "study", "--加课", "2026-12-17", *NOW)
+    assert added == [
+        "  # 2026-11-25 用 python build.py new study --加课 添加：把“待填写”改成实际内容",
+        "  - 日期: 2026-12-17",
+        "    主题: 待填写",
+        "    主讲: 待填写",
+        "    加课: true          # 不在每周固定安排里的课",
+        '    # 时间: "16:30"     （和平时不同时删掉开头的 # 号再改）',
+        "    # 地点: 队部二楼学习室     （和平时不同时删掉开头的 # 号再改）",
+        "",
+    ]
+    again = site.run("new", "study", "--加课", "2026-12-17", *NOW)
+    assert again.code == 1 and "已经有 2026-12-17 的课" in again.err
+    assert_checks(site)
+    site.build()
+    session = next(li for li in site.page("board/study.html").select("li.session") if "12月17日" in li.get_text())
+    assert "加课" in session.get_text() and "地点：队部二楼学习室" in session.get_text()
+
+
+def test_new_study_cancel_adds_two_lines_to_the_session_of_that_day(make_site):
+    added, site = run_new_on_the_example(make_site, "study.yaml", "study", "--取消", "2026-12-09",
+                                         "--原因", "全矿停电检修", *NOW)
+    assert added == ["    取消: true", "    原因: 全矿停电检修"]
+    text = (site.root / "data/study.yaml").read_text(encoding="utf-8")
+    assert "    主讲: 曹永强\n    取消: true\n    原因: 全矿停电检修\n" in text
+    site.build()
+    session = next(li for li in site.page("board/study.html").select("li.session") if "12月9日" in li.get_text())
+    assert "已取消" in session.get_text() and "全矿停电检修" in session.get_text()
+    again = site.run("new", "study", "--取消", "2026-12-09", "--原因", "又一次", *NOW)
+    assert again.code == 1 and "已经是取消的" in again.err
+
+
+def test_a_cancelled_day_of_the_weekly_rule_is_added_as_a_dated_cancelled_session(make_site):
+    site = make_site({"data/study.yaml": "安排:\n  星期: [周三]\n  开始: 2026-09-02\n课程:\n"
+                                         "  - 日期: 2026-11-25\n    主题: 党章\n"})
+    before = (site.root / "data/study.yaml").read_text(encoding="utf-8")
+    result = site.run("new", "study", "--取消", "2026-12-02", *NOW)
+    assert result.code == 0, result.text
+    added = added_lines(before, (site.root / "data/study.yaml").read_text(encoding="utf-8"))
+    assert "\n".join(added).endswith("  - 日期: 2026-12-02\n    取消: true\n    原因: 待填写\n")
+    assert_checks(site)  # the reason is asked for like any 待填写
+
+
+def test_cancelling_a_day_that_has_no_session_is_refused_and_nothing_changes(make_site):
+    site = copy_of_the_example(make_site, "study.yaml")
+    before = snapshot(site.root)
+    result = site.run("new", "study", "--取消", "2026-12-10", "--原因", "停电", *NOW)  # a Thursday
+    assert result.code == 1 and "不是学习日（每周三、周五）" in result.err and "Traceback" not in result.err
+    assert snapshot(site.root) == before

@@ -174,6 +174,8 @@ class Study:
     upcoming: tuple[Session, ...]  # soonest first, from today on
     past: tuple[Session, ...]  # newest first
     next_session: Session | None  # the first upcoming session that is not cancelled
+    notice: str = ""  # 学习培训每周三 16:30 在队部会议室，请党员按时参加；"" without a weekly rule
+    rule_until: dt.date | None = None  # the weekly rule's last day, if it has one
 
 
 def rule_dates(schedule: dict | None, today: dt.date) -> list[dt.date]:
@@ -217,13 +219,25 @@ def describe_rule(schedule: dict | None) -> tuple[str, str]:
     return "，".join(parts), span
 
 
+def rule_notice(schedule: dict | None) -> str:
+    """The weekly rule as one line for the screen's ticker, so the time and
+    place are written once, in data/study.yaml, and never typed again."""
+    if not schedule or not schedule["weekdays"]:
+        return ""
+    when = "每" + "、".join(schedule["weekdays"]) + (f" {schedule['time']}" if schedule["time"] else "")
+    where = f" 在{schedule['place']}" if schedule["place"] else ""
+    return f"学习培训{when}{where}，请党员按时参加"
+
+
 def build_study(data: dict, now: dt.datetime, article_urls: dict) -> Study:
     today = now.date()
     calendar = study_calendar(data, today, article_urls)
     upcoming = tuple(s for s in calendar if s.date >= today)
     rule, span = describe_rule(data["schedule"])
+    schedule = data["schedule"] or {}
     return Study(rule, span, upcoming, tuple(reversed([s for s in calendar if s.date < today])),
-                 next((s for s in upcoming if not s.cancelled), None))
+                 next((s for s in upcoming if not s.cancelled), None),
+                 rule_notice(data["schedule"]), as_date(schedule.get("until")))
 
 
 # -- 绩效考核 --------------------------------------------------------------------
@@ -506,6 +520,14 @@ class Board:
     evaluations: tuple[Evaluation, ...] | None  # newest first
     banners: Banners | None
     fingerprint: str | None = field(default=None, compare=False, repr=False)  # see Fingerprinter.of
+
+    @property
+    def has_highlights(self) -> bool:
+        """Whether the home page's board panel (board/_highlights.html) has
+        anything to show: a new board's empty files leave it out, not empty."""
+        return bool((self.banners and self.banners.current) or (self.honors and self.honors.latest)
+                    or (self.performance and self.performance.latest)
+                    or (self.study and self.study.next_session))
 
 
 def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str],

@@ -1,9 +1,11 @@
 """`python build.py new`: start an article or a board entry from a template.
 
     new article <栏目> <标题>   content/<栏目>/<日期>-<标题>.md, front matter filled in
-    new honor                  a new period at the end of data/honors.yaml
+    new honor [--期次 …]       a new period at the end of data/honors.yaml (periods.py)
     new study                  a new session at the end of 课程: in data/study.yaml
+    new study --加课 / --取消   an extra session; a session called off (sessions.py)
     new mailbox                a new letter at the end of data/mailbox.yaml
+    new board DIR              a new, empty board (board.py)
 
 Nothing is overwritten: an article whose file exists is refused, and a data
 file keeps every byte it had (yamlappend).  Every entry is valid for its
@@ -28,7 +30,8 @@ from branchboard.site.placeholders import BODY, PLACEHOLDER
 from branchboard.errors import BoardError, Report, did_you_mean
 from branchboard.site.theme import find_theme
 from branchboard.locks import site_lock
-from branchboard.scaffold.yamlappend import Refused, append_entry, start_list_file
+from branchboard.scaffold import periods, sessions
+from branchboard.scaffold.yamlappend import Refused, add_to_item, append_entry, start_list_file
 from branchboard.site.yamlio import load_yaml
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%\s\x00-\x1f]+')
@@ -127,15 +130,21 @@ class EntryKind:
     what: str
     header: str  # the comment a new file starts with
     list_keys: tuple[str, ...]  # the key holding the list; () when the file is the list
-    entry: Callable[[object, dt.date, SiteConfig], tuple[list[str], str]]  # lines, label
+    entry: Callable[..., tuple[list[str], str]]  # (doc, today, config, **options) -> lines, label
 
 
-def _honor(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
-    taken = {str(p.get("period")) for p in doc or [] if isinstance(p, dict)}
-    period = f"{today.year}年{today.month}月"
-    n = 2
-    while period in taken:
-        period, n = f"{today.year}年{today.month}月（{n}）", n + 1
+def _honor(doc, today: dt.date, config: SiteConfig, period: str | None = None) -> tuple[list[str], str]:
+    """A new period: named as given, else for this month (last month on its first days)."""
+    existing = [str(p.get("period")) for p in doc or [] if isinstance(p, dict)]
+    if period is not None:
+        period = periods.given_period(period, today, existing)
+        if period in existing:
+            raise Refused(f"光荣榜里已经有“{period}”这一期了，没有再加。要修改就直接打开 data/honors.yaml。")
+    else:
+        first = periods.in_style(*periods.proposed_month(today), existing)
+        period, n = first, 2
+        while period in existing:
+            period, n = f"{first}（{n}）", n + 1
     titles = "、".join(dict.fromkeys(["革新能手", "生产标兵", "高产班组", "星级职工", *config.honor_titles]))
     return [
         f"# {today:%Y-%m-%d} 用 python build.py new honor 添加：把“{PLACEHOLDER}”改成实际内容",
@@ -168,7 +177,10 @@ def _session_day(doc, today: dt.date) -> tuple[dt.date, bool]:
     return today, True
 
 
-def _session(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
+def _session(doc, today: dt.date, config: SiteConfig, extra_day: dt.date | None = None) -> tuple[list[str], str]:
+    """A new session on the schedule's next free day, or an extra one on ``extra_day``."""
+    if extra_day is not None:
+        return sessions.extra_session(doc, today, extra_day)
     day, extra = _session_day(doc, today)
     lines = [
         f"# {today:%Y-%m-%d} 用 python build.py new study 添加：把“{PLACEHOLDER}”改成实际内容",
@@ -224,26 +236,47 @@ KINDS = {
 }
 
 
-def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date) -> Created:
+def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date, **options) -> Created:
     """Add one template entry to a data file, or start the file with it.
     One `new` at a time writes the site's data (the lock): each reads the
-    file as the one before left it, so no entry is lost."""
+    file as the one before left it, so no entry is lost.  ``options``: the
+    kind's own (period=, extra_day=)."""
     kind = KINDS[kind_name]
     rel = f"data/{kind.file}"
     path = site_dir / rel
     if path.exists():  # a mistake or a refusal is said before anything is written, even the lock
-        lines, _label = kind.entry(_board_data(site_dir, config).get(Path(kind.file).stem), today, config)
+        lines, _label = kind.entry(board_data(site_dir, config).get(Path(kind.file).stem), today, config, **options)
         append_entry(path, rel, lines, kind.list_keys, write=False)
     with site_lock(site_dir, "new", wait=60):
         if not path.exists():
-            lines, label = kind.entry(None, today, config)
+            lines, label = kind.entry(None, today, config, **options)
             return Created(rel, start_list_file(path, kind.header, lines, kind.list_keys), label)
-        board = _board_data(site_dir, config).get(Path(kind.file).stem)
-        lines, label = kind.entry(board, today, config)
+        board = board_data(site_dir, config).get(Path(kind.file).stem)
+        lines, label = kind.entry(board, today, config, **options)
         return Created(rel, append_entry(path, rel, lines, kind.list_keys), label)
 
 
-def _board_data(site_dir: Path, config: SiteConfig) -> dict:
+def cancel_session(site_dir: Path, config: SiteConfig, day: dt.date, reason: str | None,
+                   today: dt.date) -> Created:
+    """Mark the session on ``day`` cancelled, with its reason (under the lock, as new_entry)."""
+    rel = "data/study.yaml"
+    path = site_dir / rel
+    if not path.exists():
+        raise Refused(f"还没有 {rel}，没有可以取消的课。")
+
+    def write(really: bool) -> Created:
+        plan = sessions.cancellation(board_data(site_dir, config).get("study"), today, day, reason)
+        if plan.index is None:
+            return Created(rel, append_entry(path, rel, plan.lines, KINDS["study"].list_keys, write=really), plan.label)
+        return Created(rel, add_to_item(path, rel, KINDS["study"].list_keys, plan.index, plan.lines, write=really),
+                       plan.label)
+
+    write(False)  # a mistake or a refusal is said before anything is written, even the lock
+    with site_lock(site_dir, "new", wait=60):
+        return write(True)
+
+
+def board_data(site_dir: Path, config: SiteConfig) -> dict:
     """Every data file as the build reads it (English keys, dates as dates)."""
     report = Report()  # the file's own mistakes are for check to report
     theme = find_theme(site_dir, config.theme, report)

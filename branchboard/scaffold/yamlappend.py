@@ -62,6 +62,49 @@ def append_entry(path: Path, rel: str, lines: list[str], list_keys: tuple[str, .
     return new_raw.count("\n", 0, offset + len(gap)) + 1
 
 
+def add_to_item(path: Path, rel: str, list_keys: tuple[str, ...], index: int, lines: list[str],
+                write: bool = True) -> int:
+    """Add ``lines`` (keys at column 0) to the end of item ``index`` of the
+    list under one of ``list_keys``, at the item's own indentation.
+
+    Returns the line of the first added key.  As with append_entry, the new
+    text must read as the old data with exactly those keys added.
+    """
+    raw = _read_raw(path, rel)
+    doc, root = _parse(raw, rel)
+    item, key = _item_node(root, list_keys, index, rel)
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    offset = _line_start(raw, _last_line(item) + 1)
+    gap = "" if offset is not None or raw.endswith("\n") else newline
+    offset = len(raw) if offset is None else offset
+    text = newline.join(" " * item.start_mark.column + line for line in lines) + newline
+    new_raw = raw[:offset] + gap + text + raw[offset:]
+    added = load_yaml("\n".join(lines), rel)[0]
+    expected = dict(doc)
+    expected[key] = [dict(entry, **added) if i == index else entry for i, entry in enumerate(doc[key])]
+    try:
+        same = load_yaml(_normalised(new_raw), rel)[0] == expected
+    except BoardError:
+        same = False
+    if not same:
+        raise Refused(f"无法自动修改 {rel}，文件没有改动。请照着文件开头的说明手动修改。")
+    if write:
+        _write(path, raw, new_raw, offset)
+    return new_raw.count("\n", 0, offset + len(gap)) + 1
+
+
+def _item_node(root, list_keys: tuple[str, ...], index: int, rel: str):
+    """The node of one item of the list under ``list_keys`` (a block mapping), and the list's key."""
+    found = [(k, v) for k, v in (root.value if isinstance(root, yaml.MappingNode) else ())
+             if str(k.value) in list_keys or str(k.value).lower() in list_keys]
+    if not found or not isinstance(found[0][1], yaml.SequenceNode) or len(found[0][1].value) <= index:
+        raise Refused(f"无法自动修改 {rel}，文件没有改动。请照着文件开头的说明手动修改。")
+    item = found[0][1].value[index]
+    if not isinstance(item, yaml.MappingNode) or item.flow_style:
+        raise Refused(f"{rel} 里这一项写在一行的花括号 {{ }} 里，无法自动修改。请改成每个键一行的写法后再运行。")
+    return item, str(found[0][0].value)
+
+
 def _read_raw(path: Path, rel: str) -> str:
     """The file's text exactly as stored (a BOM and CRLF line ends kept)."""
     data = path.read_bytes()

@@ -20,7 +20,7 @@ from branchboard.errors import Report
 from branchboard.site.model import SiteModel
 from branchboard.screen.settings import read_screen_settings
 from branchboard.screen.slides import (Item, Slogan, banner_dates, banner_slogan, build_slides, dated,
-                            hanging_banners)
+                            hanging_banners, study_ticker)
 
 OUTPUT = "screen/index.html"
 LABEL = "大屏播放"
@@ -36,7 +36,7 @@ def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now:
     if settings is None or not settings.enabled:
         return []
     banners = [(b, dated(*banner_dates(b))) for b in hanging_banners(board, now)]
-    ticker = [Item(text) for text in config.ticker if text.strip()]
+    ticker = [Item(text) for text in config.ticker if text.strip()] + study_ticker(board, now)
     ticker += [Item(b.text, attrs) for b, attrs in banners]
     slogans = [Item(banner_slogan(b), attrs) for b, attrs in banners]
     if settings.slogan:

@@ -137,6 +137,15 @@ def hanging_banners(board: Board | None, now: dt.datetime) -> list[Banner]:
     return [b for b in (*board.banners.current, *board.banners.upcoming) if not is_over(banner_dates(b)[1], now)]
 
 
+def study_ticker(board: Board | None, now: dt.datetime) -> list[Item]:
+    """The study rule's line for the ticker, from data/study.yaml, shown until the rule ends."""
+    study = board.study if board else None
+    if not study or not study.notice:
+        return []
+    end = day_end(study.rule_until) if study.rule_until else None
+    return [] if is_over(end, now) else [Item(study.notice, dated(None, end))]
+
+
 # -- one builder per slide type: (spec, context) -> slides ----------------------------
 
 @dataclass(frozen=True)
