@@ -139,6 +139,7 @@ def test_repaired_mistake_does_not_hide_the_next_one(make_site):
 
 @pytest.mark.parametrize("rel, right, fine", [
     (ARTICLE, "作者: 张三", "作者: 时间：11月"),
+    (ARTICLE, "作者: 张三", "作者: 见附件[1，2]"),
     (ARTICLE, "作者: 张三", "作者: 会议议程\n  第一项：学习党章\n  第二项：讨论"),
     ("site.yaml", "screen:", "ticker:\n  - 时间：11月\n  - 地点：会议室\nscreen:"),
     (HONORS, "事迹: 带头抢修", "事迹: 带头抢修，时间：11月"),

@@ -167,7 +167,7 @@ def _walk(line: str, number: int, row: Row, flows: list[bool], found: Scan, line
             i = end
         elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
             break
-        elif ch in "[{":
+        elif ch in "[{" and (flows or at_token):  # within a text a bracket is a bracket
             flows.append(bool(flows and flows[-1]) or row.key in COMMA_SPLIT_KEYS)
         elif ch in "]}" and flows:
             flows.pop()

@@ -201,7 +201,7 @@ def load_yaml(text: str, rel: str, line_offset: int = 0):
         except yaml.YAMLError as exc:
             problems += _explained(exc, found, rel, line_offset, {h.line for h in found.definite})
     if problems:
-        raise BoardError(*dataclasses.astuple(problems[0])[:6], also=tuple(problems[1:])) from None
+        raise dataclasses.replace(problems[0], also=tuple(problems[1:])) from None
     return value, positions
 
 
