@@ -28,11 +28,12 @@ class BoardError(Exception):
     message: str
     hint: str = ""
     level: str = "error"  # "error" or "warning"
+    also: tuple = ()  # further problems found in the same file at the same time
 
     def __reduce__(self):
         # an exception is pickled as its args, and a frozen dataclass cannot be
         # refilled field by field: rebuilt whole (for the build cache and helper processes)
-        return (type(self), (self.path, self.line, self.col, self.message, self.hint, self.level))
+        return (type(self), (self.path, self.line, self.col, self.message, self.hint, self.level, self.also))
 
     def location(self) -> str:
         where = self.path or "site.yaml"
@@ -63,7 +64,9 @@ class Report:
         self.problems.append(BoardError(path, line, col, message, hint, "warning"))
 
     def add(self, problem: BoardError) -> None:
+        """Add a problem, and the ones found with it (``problem.also``)."""
         self.problems.append(problem)
+        self.problems.extend(problem.also)
 
     def extend(self, problems: Iterable[BoardError]) -> None:
         self.problems.extend(problems)

@@ -340,10 +340,12 @@ def _convert(name: str, value):
         if value is None:
             return ()
         if isinstance(value, str):
-            value = re.split(r"[,，、]\s*", value)
+            value = [value]
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
             raise ValueError("应当是标签列表，例如 [主题党日, 组织生活]")
-        return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        # [主题党日，组织生活] and 主题党日、组织生活 are two tags, as in data lists marked split
+        parts = (part.strip() for v in value for part in re.split(r"[,，、]", str(v)))
+        return tuple(dict.fromkeys(part for part in parts if part))
     if isinstance(value, (list, dict)):
         raise ValueError("应当是一段文字")
     text = "" if value is None else str(value).strip()

@@ -17,6 +17,7 @@ the build cache) does not pay for importing it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import pickle
 import re
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from branchboard.errors import BoardError
+from branchboard.site import yamlhints
 
 
 @functools.cache
@@ -179,25 +181,60 @@ def _unclosed_bracket(text: str, upto: int) -> int | None:
 def load_yaml(text: str, rel: str, line_offset: int = 0):
     """Parse one YAML document.  Returns ``(value, positions)``.
 
-    Raises :class:`BoardError` for syntax errors and duplicate keys.
-    ``line_offset`` is added to every line (front matter starts at line 2).
+    Raises :class:`BoardError` for syntax errors and duplicate keys: the
+    typing mistakes :mod:`yamlhints` knows are named at the character to
+    change, all of them at once (the first error carries the others in
+    ``also``).  ``line_offset`` is added to every line (front matter starts
+    at line 2).
     """
     import yaml
 
-    loader = loader_class()(text)
+    found = yamlhints.scan(text)
+    problems = [_hint_error(h, rel, line_offset) for h in found.definite]
     positions = Positions(line_offset=line_offset)
+    value = None
+    if found.repaired is not None:  # further mistakes, past the ones repaired in memory
+        try:
+            value = _parse(found.repaired, rel, positions)
+        except BoardError as err:
+            problems.append(err)
+        except yaml.YAMLError as exc:
+            problems += _explained(exc, found, rel, line_offset, {h.line for h in found.definite})
+    if problems:
+        raise dataclasses.replace(problems[0], also=tuple(problems[1:])) from None
+    return value, positions
+
+
+def _parse(text: str, rel: str, positions: Positions):
+    loader = loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, positions
-        _check_shape(node, rel, line_offset)  # before anything walks it
-        return _convert(loader, node, (), positions, rel), positions
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, rel, text, line_offset) from None
+            return None
+        _check_shape(node, rel, positions.line_offset)  # before anything walks it
+        return _convert(loader, node, (), positions, rel)
     except RecursionError:  # the pure-Python parser, on nesting deeper than it can follow
-        raise _too_deep(rel, _deepest_line(text) + line_offset) from None
+        raise _too_deep(rel, _deepest_line(text) + positions.line_offset) from None
     finally:
         loader.dispose()
+
+
+def _hint_error(hint: yamlhints.Hint, rel: str, line_offset: int) -> BoardError:
+    return BoardError(rel, hint.line + line_offset, hint.col, f"YAML 格式错误：{hint.message}", hint.hint)
+
+
+def _explained(exc, found: yamlhints.Scan, rel: str, line_offset: int, repaired_lines: set) -> list[BoardError]:
+    """The parser's error, told by the hints at or before it when there are
+    any (an unclosed quote, a slipped indentation), else in its own terms;
+    nothing when it falls on a line whose mistake is already named."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else len(found.repaired.split("\n"))
+    explaining = found.explaining(line)
+    if explaining:
+        return [_hint_error(h, rel, line_offset) for h in explaining]
+    if line in repaired_lines:
+        return []
+    return [_yaml_error(exc, rel, found.repaired, line_offset)]
 
 
 # What one document may hold.  A board's data file has a few hundred nodes
