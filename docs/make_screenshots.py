@@ -34,12 +34,20 @@ PROJECT = Path(__file__).resolve().parent.parent
 IMAGES = PROJECT / "docs" / "images"
 TODAY = "2026-11-25"
 LIMIT = 150_000  # bytes per picture
-# the same flags as the browser tests (tests/conftest.py CHROMIUM_FLAGS)
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+# the browser tests' flags (tests/conftest.py CHROMIUM_FLAGS), and Chinese for the
+# browser's own words (dates as 2026/11/25, 选择文件) where its Chinese is installed
+# (Debian: chromium-l10n)
+CHROMIUM_FLAGS = ["--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--allow-file-access-from-files"]
 REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚筒移入棚内存放。"
 LETTER = "磁选机备用滚筒"
+DEDUCTIONS = (("甲班", "劳动防护", "3", "11月4日两人未戴防尘口罩"),
+              ("乙班", "H03", "1", "浮选药剂消耗超出计划"),
+              ("丙班", "消防器材", "0.5", "一具灭火器压力不足"))
+BONUS = ("丁班", "C01", "2", "精煤灰分合格率居首位")
+AWARDS = (("生产标兵", "高永福", "甲班", "当月主洗岗位零误操作。"),
+          ("革新能手", "石小兵", "检修班", "改进了浮选机刮板，减少停机。"))
 
 # a photo pasted into the article text, as a phone picture copied would be
 PASTE_IMAGE = """async () => {
@@ -99,9 +107,9 @@ def shoot(page, name: str, whole: bool = False) -> None:
 
 
 def take(page, base: str) -> None:
-    # 1. the dashboard
+    # 1. the dashboard, down to the problems and the data files
     page.goto(base + "admin/")
-    shoot(page, "后台-首页.png")
+    shoot(page, "后台-首页.png", whole=True)
 
     # 2. answering a letter
     page.goto(base + "admin/")
@@ -147,6 +155,45 @@ def take(page, base: str) -> None:
     preview.locator("img").wait_for()
     page.wait_for_timeout(800)
     shoot(page, "后台-写文章.png", whole=True)
+
+    take_board_jobs(page, base)
+
+
+def take_board_jobs(page, base: str) -> None:
+    """The month's jobs: the 绩效考核 period page, a new honors period, a banner."""
+    # 6. this month's 绩效考核: a few rows filled in, the totals as they change
+    page.goto(base + "admin/")
+    page.get_by_role("link", name="本月考核").click()
+    for row, values in zip(page.locator("#deductions tr.row").all(), DEDUCTIONS):
+        fill_row(row, *values)
+    fill_row(page.locator("#bonuses tr.row").first, *BONUS)
+    page.locator(".item-found").first.wait_for()
+    shoot(page, "后台-本月考核.png", whole=True)
+
+    # 7. a new honors period with two awards, saved in one go
+    page.goto(base + "admin/")
+    page.get_by_role("link", name="本月光荣榜").click()
+    page.get_by_label("期次").fill("2026年11月")
+    for _ in AWARDS:
+        page.get_by_role("button", name="添加一条表彰").click()
+    for row, (title, name, team, deeds) in zip(page.locator("fieldset.row").all(), AWARDS):
+        row.get_by_label("称号").select_option(title)
+        row.get_by_label("姓名").fill(name)
+        row.get_by_label("班组").fill(team)
+        row.get_by_label("事迹").fill(deeds)
+    shoot(page, "后台-本月光荣榜.png", whole=True)
+
+    # 8. a banner: its size in three boxes, 上移/下移
+    page.goto(base + "admin/data/banners.yaml")
+    page.locator("nav.entries li a").nth(1).click()
+    shoot(page, "后台-条幅.png", whole=True)
+
+
+def fill_row(row, team: str, item: str, points: str, reason: str) -> None:
+    row.get_by_label("班组").select_option(team)
+    row.get_by_label("小项").fill(item)
+    row.get_by_label("分数").fill(points)
+    row.get_by_label("原因").fill(reason)
 
 
 def main() -> int:

@@ -108,6 +108,18 @@ def make_site(tmp_path):
     return make
 
 
+@pytest.fixture
+def served(make_site):
+    """served(files=None) -> (site, server): a site (the example's mailbox
+    unless given files) built and served, editor included, for NOW, until
+    the test ends.  Test modules whose sites differ define their own."""
+    from tools.editor_client import MAILBOX, NOW
+    from tools.serving import serving
+
+    with serving(make_site, {"data/mailbox.yaml": MAILBOX}, NOW) as start:
+        yield start
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below a folder with its bytes, to prove nothing changed."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()

@@ -18,12 +18,11 @@ from urllib.parse import quote, unquote
 import pytest
 from PIL import Image
 
-from branchboard.build.pipeline import Options
 from branchboard.editor.siteinfo import SiteFiles
 from branchboard.scaffold.new import slugify
-from branchboard.serve.server import DevServer
 from conftest import MINIMAL_SITE, snapshot
-from test_editor import Client, screen_items, soup, wait_until
+from tools.editor_client import Client, screen_items, soup, wait_until
+from tools.serving import serving
 
 TODAY = dt.date.today()
 OLD = f"""\
@@ -56,19 +55,10 @@ BROKEN = article("写错日期的", "发布: 2026-13-45")  # a site with it buil
 
 @pytest.fixture
 def served(make_site):
-    """A site with a few articles, built and served (editor included) until the test ends."""
-    started: list[DevServer] = []
-
-    def start(now=None):
-        site = make_site(ARTICLES)
-        server = DevServer(Options(site.root, now=now), port=0, out=io.StringIO(), err=io.StringIO())
-        started.append(server)
-        server.start()
-        return site, server
-
-    yield start
-    for server in started:
-        server.stop()
+    """served(now=None) -> (site, server): the articles above, built and
+    served (editor included) for the clock's today until the test ends."""
+    with serving(make_site, ARTICLES, None) as start:
+        yield start
 
 
 def png(size=(40, 30), color=(200, 30, 30)) -> bytes:

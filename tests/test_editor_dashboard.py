@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
 from branchboard.editor import dashboard
 from conftest import PROJECT, article
-from test_editor import HONORS, MAILBOX, NOW, STUDY, Client, soup
-from tools.serving import serving
+from tools.editor_client import HONORS, MAILBOX, NOW, STUDY, Client, soup
 
 BANNERS = """\
 - 内容: 安全第一　预防为主
@@ -34,12 +32,6 @@ NOTICES = {  # only the first two are pinned and shown on 2026-11-25
     "content/notices/draft.md": article("没写完的通知", 置顶="true", 草稿="true"),
     "content/news/plain.md": article("支部动态", 下架="2026-12-10"),
 }
-
-
-@pytest.fixture
-def served(make_site):
-    with serving(make_site, {"data/mailbox.yaml": MAILBOX}, NOW) as start:
-        yield start
 
 
 def home(server) -> object:

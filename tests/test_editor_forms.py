@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
-from test_editor import HONORS, STUDY, Client, changed_lines, open_page, served, soup  # noqa: F401 (served: a fixture)
-
 from branchboard.site.yamlio import load_yaml
 from conftest import PROJECT
+from tools.editor_client import HONORS, STUDY, Client, changed_lines, open_page, soup
 
 BANNERS = (PROJECT / "data" / "banners.yaml").read_text(encoding="utf-8")
 DUTY_SCHEMA = """\

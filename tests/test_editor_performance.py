@@ -15,7 +15,7 @@ import yaml
 
 from branchboard.editor.performance import proposal
 from conftest import PROJECT
-from test_editor import Client, changed_lines, open_page, served, soup  # noqa: F401  (served: a fixture)
+from tools.editor_client import Client, changed_lines, open_page, soup
 
 PERFORMANCE = (PROJECT / "data" / "performance.yaml").read_text(encoding="utf-8")
 FILES = {"data/performance.yaml": PERFORMANCE}

@@ -22,12 +22,13 @@ from branchboard.serve.server import DevServer
 
 
 @contextlib.contextmanager
-def serving(make_site, default_files: dict, now):
-    """A function start(files=None) -> (site, server): a tiny site built and
-    served (editor included) on a free port, every one stopped on leaving."""
+def serving(make_site, default_files: dict, default_now):
+    """A function start(files=None, now=default_now) -> (site, server): a
+    tiny site built and served (editor included) on a free port, every one
+    stopped on leaving.  ``now`` None: the clock's today."""
     started: list[DevServer] = []
 
-    def start(files=None):
+    def start(files=None, now=default_now):
         site = make_site(files or default_files)
         server = DevServer(Options(site.root, now=now), port=0, out=io.StringIO(), err=io.StringIO())
         started.append(server)
