@@ -121,6 +121,38 @@ def test_a_refusal_that_clears_on_the_next_try_is_no_failure(held_pdf, monkeypat
     assert "第二篇" in (site.out / "news" / "b.html").read_text(encoding="utf-8")
 
 
+def test_an_update_in_place_waits_for_a_held_pdf_and_changes_nothing(make_site, monkeypatch, capsys):
+    """With the cache kept, the build changes the output in place: a banner
+    changed means its print page is rewritten and its PDF removed; while a
+    reader holds that PDF, nothing at all is written."""
+    site = make_site({"content/news/a.md": article("第一篇"), "data/banners.yaml": "- 内容: 安全第一\n  尺寸: 600x70cm\n"})
+    site.build()
+    pdf = next(site.out.glob("print/*.html")).with_suffix(".pdf")
+    pdf.write_bytes(b"%PDF-1.4 printed earlier")
+    site.write("data/banners.yaml", "- 内容: 安全第二\n  尺寸: 600x70cm\n")
+    site.write("content/news/b.md", article("第二篇"))
+    before = snapshot(site.out)
+    monkeypatch.setattr(write, "SWAP_PAUSES", (0, 0, 0))
+    refused = []
+    real_open = os.open
+
+    def open_(path, flags, *args, **kw):
+        if Path(path) == pdf and flags & os.O_RDWR:
+            refused.append(path)
+            raise PermissionError(errno.EACCES, "The process cannot access the file", str(path))
+        return real_open(path, flags, *args, **kw)
+
+    monkeypatch.setattr(os, "open", open_)
+    code = cli.main(["build", "--site", str(site.root), "--now", "2026-11-25"])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_CONTENT and len(refused) == len(write.SWAP_PAUSES) + 1
+    assert f"public/print/{pdf.name}: 错误：这个文件正被别的程序打开" in err and "Traceback" not in err
+    assert snapshot(site.out) == before and not (site.out / write.WRITING).exists()
+    monkeypatch.setattr(os, "open", real_open)  # the reader is closed: the next build goes through
+    assert cli.main(["build", "--site", str(site.root), "--now", "2026-11-25"]) == cli.EXIT_OK
+    assert not pdf.exists() and "第二篇" in (site.out / "news" / "b.html").read_text(encoding="utf-8")
+
+
 # ----------------------------------------------------------- a GBK console
 
 def run_gbk(*args: str, cwd: Path) -> subprocess.CompletedProcess:

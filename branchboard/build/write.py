@@ -205,18 +205,16 @@ def swap_in(staging: Path, out: Path, old: Path) -> None:
 
 
 def _held_open(out: Path) -> Report:
-    """The file in ``out`` another program holds open, as an error: the first
-    that cannot be opened for writing (a reader shares it for reading only)."""
-    held = None
+    """The file in ``out`` another program holds open, as an error (the
+    folder itself when no single file can be named)."""
     for root, _dirs, names in os.walk(out):
-        for name in sorted(names):
-            try:
-                os.close(os.open(os.path.join(root, name), os.O_RDWR))
-            except PermissionError:
-                held = Path(root, name)
-                break
+        held = next((Path(root, name) for name in sorted(names) if _is_held(Path(root, name))), None)
         if held is not None:
-            break
+            return _held_report(out, held)
+    return _held_report(out, None)
+
+
+def _held_report(out: Path, held: Path | None) -> Report:
     where = "/".join((out.name, *held.relative_to(out).parts)) if held else out.name
     report = Report()
     report.error(where, None, None,
@@ -232,36 +230,37 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
     renamed over the old file, so no file is ever half-written; files that
     nothing produces any more are removed; unchanged files keep their
     modification time.  Everything was rendered before the first write, so a
-    failed build never gets here.  A build stopped while it writes leaves
-    the WRITING mark, and the next build makes the whole folder again.
-    Returns the build id written.
+    failed build never gets here.  Before the first write, every file about
+    to be replaced or removed is checked to be free (Windows refuses to
+    replace a PDF a reader holds open): tried again after SWAP_PAUSES, then
+    BuildFailed with nothing changed.  A build stopped while it writes
+    leaves the WRITING mark, and the next build makes the whole folder
+    again.  Returns the build id written.
     """
     out = out.resolve()
+    made: set[Path] = set()
+    pages = {_target(out, rel, made): text.encode("utf-8") for rel, text in outputs.pages.items()}
+    pages = {target: data for target, data in pages.items() if not _holds(target, data)}
+    copies = {_target(out, rel, made): source for rel, source in outputs.copies.items()}
+    copies = {target: source for target, source in copies.items() if not _same_copy(target, source)}
+    current = set(outputs.keys) | set(outputs.copies)
+    stale = [target for target in (_target(out, rel, made) for rel in sorted(previous - current)) if target.is_file()]
+    _wait_until_free([*pages, *copies, *stale, *(_printed(page) for page in [*pages, *stale])], out)
     mark = out / WRITING
     mark.write_text("", encoding="utf-8")
     _make_durable([mark])
-    made: set[Path] = set()
     written: list[Path] = []
-    for rel, text in outputs.pages.items():
-        target = _target(out, rel, made)
-        data = text.encode("utf-8")
-        if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
-            _replace(target, lambda tmp: tmp.write_bytes(data))
-            _drop_printed(target)
-            written.append(target)
-    for rel, source in outputs.copies.items():
-        target = _target(out, rel, made)
-        src, dst = source.stat(), (target.stat() if target.is_file() else None)
-        if dst is None or (dst.st_size, dst.st_mtime_ns) != (src.st_size, src.st_mtime_ns):
-            _replace(target, lambda tmp: shutil.copy2(source, tmp))
-            written.append(target)
-    current = set(outputs.keys) | set(outputs.copies)
-    for rel in sorted(previous - current):
-        stale = _target(out, rel, made)
-        if stale.is_file():
-            stale.unlink()
-            _drop_printed(stale)
-            _remove_empty_parents(stale.parent, out)
+    for target, data in pages.items():
+        _replace(target, lambda tmp: tmp.write_bytes(data))
+        _drop_printed(target)
+        written.append(target)
+    for target, source in copies.items():
+        _replace(target, lambda tmp: shutil.copy2(source, tmp))
+        written.append(target)
+    for target in stale:
+        target.unlink()
+        _drop_printed(target)
+        _remove_empty_parents(target.parent, out)
     build_id = outputs.build_id()
     id_file = out / BUILD_ID
     if not id_file.is_file() or id_file.read_text(encoding="utf-8") != build_id + "\n":
@@ -271,6 +270,39 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
     mark.unlink()
     _sync_folder(out)
     return build_id
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    return target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data
+
+
+def _same_copy(target: Path, source: Path) -> bool:
+    src, dst = source.stat(), (target.stat() if target.is_file() else None)
+    return dst is not None and (dst.st_size, dst.st_mtime_ns) == (src.st_size, src.st_mtime_ns)
+
+
+def _wait_until_free(paths: list[Path], out: Path) -> None:
+    """Return once no file in ``paths`` is held open by another program;
+    after SWAP_PAUSES, BuildFailed naming the first one still held."""
+    for pause in (*SWAP_PAUSES, None):
+        held = next((path for path in paths if _is_held(path)), None)
+        if held is None:
+            return
+        if pause is None:
+            raise BuildFailed(_held_report(out, held))
+        time.sleep(pause)
+
+
+def _is_held(path: Path) -> bool:
+    """Another program holds the file open so that it cannot be replaced (a
+    reader shares it for reading only: opening it for writing is refused)."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except PermissionError:
+        return True
+    except OSError:  # not there (any more): nothing holds it
+        return False
+    return False
 
 
 def is_whole(out: Path) -> bool:
@@ -338,10 +370,15 @@ def write_page(root: Path, rel: str, text: str, made: set) -> None:
     _target(root, rel, made).write_text(text, encoding="utf-8", newline="\n")
 
 
+def _printed(page: Path) -> Path:
+    """The PDF `print` made of a print page (it may not exist)."""
+    return page.with_suffix(".pdf") if page.suffix == ".html" and page.parent.name == "print" else page
+
+
 def _drop_printed(page: Path) -> None:
     """A print page changed or went away: its PDF (made by `print`) is out of date."""
-    if page.suffix == ".html" and page.parent.name == "print":
-        page.with_suffix(".pdf").unlink(missing_ok=True)
+    if _printed(page) != page:
+        _printed(page).unlink(missing_ok=True)
 
 
 def _replace(target: Path, fill) -> None:
