@@ -296,6 +296,11 @@ def report_success(command: str, options: Options, result: BuildResult) -> None:
     note = f"，{warnings} 个警告" if warnings else ""
     if command == "check":
         print(f"检查完毕：没有错误{note}（共 {result.pages} 个网页）。")
+        from branchboard.screen.schedule import OUTPUT as SCHEDULE, summary_in
+
+        summary = summary_in(result.outputs.pages.get(SCHEDULE) or "")
+        if summary:  # the screen's week, as screen/schedule.html shows it
+            print(summary)
     else:
         if result.unchanged:
             print(f"没有改动，网站保持不变（用时 {result.seconds:.2f} 秒）{note}。")

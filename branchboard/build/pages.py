@@ -198,7 +198,7 @@ def _context_of(made, path: str) -> dict:
 def _span(config, board, now: dt.datetime) -> Span:
     from branchboard.screen import pages as screen
 
-    ends = screen.ends(config, board)
+    ends = screen.ends(config, board, now)
     return Span(max((e for e in ends if e < now), default=None), min((e for e in ends if e >= now), default=None))
 
 

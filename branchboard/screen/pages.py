@@ -3,6 +3,8 @@
     1. check site.yaml's screen: block        settings.read_screen_settings
     2. build the slides from model and board  slides.build_slides
     3. the ticker line and the fallback slide  (here)
+    4. when the screen is on at all            schedule.hours_rules
+    5. the week ahead (screen/schedule.html)   schedule.build_schedule
 
 The page is one HTML file with every slide in it and a small script in the
 theme (static/screen.js): one timer drives the clock, the rotation, the time
@@ -18,12 +20,14 @@ from branchboard.board.figures import Board
 from branchboard.site.config import SiteConfig
 from branchboard.errors import Report
 from branchboard.site.model import SiteModel
+from branchboard.screen.schedule import OUTPUT as SCHEDULE_OUTPUT, Shown, build_schedule, hours_rules
 from branchboard.screen.settings import read_screen_settings
 from branchboard.screen.slides import (Item, Slogan, banner_dates, banner_slogan, build_slides, dated,
-                            hanging_banners, study_ticker)
+                            day_start, hanging_banners, study_ticker)
 
 OUTPUT = "screen/index.html"
 LABEL = "大屏播放"
+SCHEDULE_TITLE = "大屏播放日程"
 TICKER_SECONDS_PER_CHAR = 0.4  # two and a half characters a second: read as they pass
 TICKER_MIN_SECONDS = 20
 
@@ -42,26 +46,36 @@ def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now:
     if settings.slogan:
         slogans.append(Item(Slogan(settings.slogan, tuple(settings.slogan.split()))))
     chars = sum(len(item.value) for item in ticker)
+    slides = build_slides(settings.slides, config, model, board, now)
+    shown = Shown(hours_rules(settings.hours), slides, tuple(ticker), tuple(slogans))
     context = {
         "title": LABEL,
         "footer_label": LABEL,
         "branch": config.organization or config.title,
         "screen": settings,
-        "slides": build_slides(settings.slides, config, model, board, now),
+        "slides": slides,
         "ticker": ticker,
         "ticker_seconds": max(TICKER_MIN_SECONDS, round(chars * TICKER_SECONDS_PER_CHAR)),
         "slogans": slogans,
+        "hours_rules": shown.rules,
     }
-    return [(OUTPUT, "screen/index.html", context)]
+    schedule = {
+        "title": SCHEDULE_TITLE,
+        "schedule": build_schedule(settings.hours, shown, now),
+        "hours": settings.hours,
+    }
+    return [(OUTPUT, "screen/index.html", context), (SCHEDULE_OUTPUT, "screen/schedule.html", schedule)]
 
 
-def ends(config: SiteConfig, board: Board | None) -> list[dt.datetime]:
-    """Every moment at which the screen page changes with the time of day
+def ends(config: SiteConfig, board: Board | None, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """Every moment at which the screen pages change with the time of day
     alone: the end of each slide's window and of each banner (``is_over``
-    decides with them; the page checks the rest of its dates as it runs)."""
+    decides with them; the page checks the rest of its dates as it runs),
+    and the start and end of ``now``'s day (the schedule starts each day)."""
     settings = read_screen_settings(config, Report())
     if settings is None or not settings.enabled:
         return []
     banners = (*board.banners.current, *board.banners.upcoming) if board and board.banners else ()
+    days = (day_start(now), day_start(now) + dt.timedelta(days=1)) if now is not None else ()
     return [end for end in (*(spec.window.end for spec in settings.slides),
-                            *(banner_dates(b)[1] for b in banners)) if end is not None]
+                            *(banner_dates(b)[1] for b in banners), *days) if end is not None]

@@ -15,6 +15,8 @@ shows, in which order, for how long and when.
           until: 2026-11-30
           weekdays: [周一, 周五]
           hours: 7-19             7:00 up to 19:00; 18-8 runs overnight
+      on: 工作日 07:00-18:00       when the screen is on at all (hours.py): also
+      holidays: [2026-12-25]      holidays, workdays (调休上班) and off_slide
 
 The weekday and the hours are checked separately against the present moment,
 so ``weekdays: [周五]`` with ``hours: 18-8`` shows on Friday evening and on
@@ -41,6 +43,7 @@ from typing import Any
 from branchboard.site.config import CONFIG_FILE, SiteConfig
 from branchboard.errors import Report, did_you_mean
 from branchboard.site.yamlio import parse_datetime
+from branchboard.screen.hours import ScreenHours, read_hours
 
 DEFAULT_SECONDS = 15
 DEFAULT_RELOAD_MINUTES = 10
@@ -59,10 +62,12 @@ SLIDE_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "evaluation": ("半年考评", ()),
 }
 COMMON_OPTIONS = ("type", "seconds", "title", "from", "until", "weekdays", "hours")
-SCREEN_OPTIONS = ("seconds", "reload_minutes", "slogan", "slides")
+SCREEN_OPTIONS = ("seconds", "reload_minutes", "slogan", "slides", "on", "holidays", "workdays", "off_slide")
 KEY_ALIASES = {"类型": "type", "秒数": "seconds", "标题": "title", "开始": "from", "结束": "until",
                "星期": "weekdays", "时段": "hours", "条数": "count", "栏目": "section",
-               "刷新分钟": "reload_minutes", "标语": "slogan", "幻灯片": "slides"}
+               "刷新分钟": "reload_minutes", "标语": "slogan", "幻灯片": "slides",
+               "True": "on",  # YAML reads the key `on:` as true
+               "开屏时间": "on", "节假日": "holidays", "调休上班": "workdays", "关屏画面": "off_slide"}
 WEEKDAY_NAMES = {f"{prefix}{day}": n for prefix in ("周", "星期") for n, day in enumerate("一二三四五六日")}
 WEEKDAY_NAMES.update({"周天": 6, "星期天": 6})
 _HOURS_RE = re.compile(r"^\s*(\d{1,2})(?:[:：](\d{2}))?\s*(?:-|–|—|~|～|至|到)\s*(\d{1,2})(?:[:：](\d{2}))?\s*$")
@@ -100,6 +105,7 @@ class ScreenSettings:
     reload_minutes: float = DEFAULT_RELOAD_MINUTES
     slogan: str = ""
     slides: tuple[SlideSpec, ...] = ()
+    hours: ScreenHours = ScreenHours()  # when the screen is on at all
 
 
 def default_slides(seconds: float) -> tuple[SlideSpec, ...]:
@@ -185,9 +191,10 @@ def read_screen_settings(config: SiteConfig, report: Report,
     slides = default_slides(seconds)
     if "slides" in found:
         slides = _slides(check, *found["slides"], seconds, now)
+    hours = read_hours(check, found)
     if check.errors() > before:
         return None
-    return ScreenSettings(True, seconds, reload_minutes, str(slogan or ""), slides)
+    return ScreenSettings(True, seconds, reload_minutes, str(slogan or ""), slides, hours)
 
 
 def _slides(check: _Checker, value, path: tuple, seconds: float,

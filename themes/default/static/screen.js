@@ -11,6 +11,13 @@
  * Time checks: an element with data-from / data-until (local date-times,
  * inclusive), data-days ("1 5": Sunday is 0) or data-hours ("420-1140":
  * minutes of the day, overnight when the start is larger) shows only then.
+ * Screen hours: the .screen-hours elements in .screen-off say when the
+ * screen is on at all: while some data-rule="on" element is on (or there is
+ * none) and no data-rule="off" one (a holiday) is.  Off, the rotation stops
+ * and .screen-off covers the page (a small clock that moves every minute, a
+ * black screen, or the fallback slide); it lifts by itself when on again.
+ * The build's schedule page (branchboard/screen/schedule.py) applies these
+ * same rules to the same attributes.
  *
  * Keys: → / PageDown next, ← / PageUp previous, space pause, F full screen,
  * Home first slide.  ?speed=50 runs the slides fifty times faster (for tests).
@@ -37,6 +44,9 @@
   const speed = asked > 0 ? asked : 1;
   const reloadMs = Number(body.dataset.reloadMinutes) * 60000;
   const isFile = location.protocol === "file:";
+  const offScreen = document.querySelector(".screen-off");
+  const hoursRules = offScreen ? [...offScreen.querySelectorAll(".screen-hours")] : [];
+  const offClock = offScreen && offScreen.querySelector(".off-clock");
 
   let slides = [];                // the rotation, continuation slides included
   let current = fallback;
@@ -51,6 +61,7 @@
   let newBuild = false;
   let reloading = false;
   let layoutDue = false;
+  let screenOff = false;
 
   /* -- what is on now --------------------------------------------------------- */
 
@@ -66,6 +77,13 @@
       return start < end ? m >= start && m < end : m >= start || m < end;
     }
     return true;
+  }
+
+  /* Within the screen's hours (always, when it has none) and not on a holiday. */
+  function isScreenOn(now) {
+    const ons = hoursRules.filter((rule) => rule.dataset.rule === "on");
+    const offs = hoursRules.filter((rule) => rule.dataset.rule === "off");
+    return (ons.length === 0 || ons.some((rule) => isOn(rule, now))) && !offs.some((rule) => isOn(rule, now));
   }
 
   function isShowable(slide, now) {
@@ -275,6 +293,31 @@
     }
   }
 
+  /* -- screen hours ----------------------------------------------------------- */
+
+  /* Off: cover the page and stop the rotation; on again: start from the first slide. */
+  function checkScreen(now) {
+    if (!offScreen) return;
+    const off = !isScreenOn(now);
+    if (off !== screenOff) {
+      screenOff = off;
+      offScreen.hidden = !off;
+      if (off) {
+        body.dataset.off = offScreen.dataset.offSlide;
+        if (body.dataset.off === "slogan") show(fallback);
+      } else {
+        delete body.dataset.off;
+        layoutDue = true;
+        showFrom(0, 1, now);
+      }
+    }
+    if (off && offClock) {  // a clock that stays put would burn in too
+      const step = Math.floor(now / 60000);
+      offClock.style.left = `${15 + ((step * 37) % 70)}%`;
+      offClock.style.top = `${15 + ((step * 23) % 70)}%`;
+    }
+  }
+
   /* -- clock, new builds ------------------------------------------------------ */
 
   function showTime(date) {
@@ -314,13 +357,14 @@
         minute = thisMinute;
         showTime(date);
         layoutDue = checkItems(now) || layoutDue;
+        checkScreen(now);
       }
       if (layoutDue) {
         layoutDue = false;
         layout();
       }
-      if (!paused) shownMs += elapsed * speed;
-      if (isDone(now)) advance(now);
+      if (!paused && !screenOff) shownMs += elapsed * speed;
+      if (!screenOff && isDone(now)) advance(now);
       const share = current === fallback ? 0 : Math.min(shownMs / durationMs(current), 1);
       progress.style.transform = `scaleX(${share})`;
       if (!isFile && now - lastPoll >= POLL_MS) {
@@ -375,6 +419,7 @@
   checkItems(last);
   layout();
   showFrom(resumeIndex(), 1, last);
+  checkScreen(last);
   if (document.fonts) {  // measured again with the fonts as they finally are
     document.fonts.ready.then(() => { layoutDue = true; });
     document.fonts.addEventListener("loadingdone", () => { layoutDue = true; });
