@@ -135,6 +135,9 @@ _YAML_PROBLEMS = [
 
 def _yaml_error(exc, rel: str, text: str, line_offset: int) -> BoardError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if "nesting depth" in str(getattr(exc, "problem", "")) and mark is not None:
+        # libyaml 0.2.5's own limit (PyYAML's wheels since 6.0.2): deeper than any board's data
+        return _too_deep(rel, mark.line + 1 + line_offset, mark.column + 1)
     if "end of stream" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
         mark = exc.context_mark  # where the unclosed quote began
     if "flow" in str(getattr(exc, "context", "")) and mark is not None:
