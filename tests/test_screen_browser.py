@@ -324,17 +324,19 @@ def test_rotation_advances_after_the_configured_seconds(make_site, open_screen):
     page.clock.run_for(4_500)
     assert showing(page) == "articles"
     page.clock.run_for(1_000)
-    assert showing(page) == "notices"
+    assert showing(page) == "notices（1/2）"  # a notice to a slide
     page.clock.run_for(6_000)
-    assert showing(page) == "notices"  # this one is configured for 7 seconds
+    assert showing(page) == "notices（1/2）"  # this one is configured for 7 seconds
     page.clock.run_for(1_000)
-    assert page.evaluate("document.querySelector('.slide.is-current .slide-title').textContent") == "通知公告"
+    assert showing(page) == "notices（2/2）"
+    page.clock.run_for(7_000)
+    assert page.evaluate("document.querySelector('.slide.is-current .slide-title').textContent") == "通知公告（1/2）"
     progress = page.evaluate("document.querySelector('.progress-bar').style.transform")
     assert progress.startswith("scaleX(")
 
     fast = open_screen(screen_url(site.out, "?speed=50"))
     fast.clock.run_for(5_000 / 50 + 300)
-    assert showing(fast) == "notices"
+    assert showing(fast) == "notices（1/2）"
     assert page.errors == fast.errors == []
 
 
@@ -346,7 +348,7 @@ def test_keys_for_a_meeting(make_site, open_screen):
     for key in ("ArrowRight", "ArrowRight", "ArrowLeft", "Home", "PageDown", "PageUp"):
         page.keyboard.press(key)
         order.append(page.evaluate(title))
-    assert order == ["重要通知", "通知公告", "重要通知", "支部动态", "重要通知", "支部动态"]
+    assert order == ["重要通知（1/2）", "重要通知（2/2）", "重要通知（1/2）", "支部动态", "重要通知（1/2）", "支部动态"]
 
     page.keyboard.press(" ")
     assert page.is_visible(".paused-note")
@@ -355,7 +357,7 @@ def test_keys_for_a_meeting(make_site, open_screen):
     page.keyboard.press(" ")
     assert not page.is_visible(".paused-note")
     page.clock.run_for(5_500)
-    assert page.evaluate(title) == "重要通知"
+    assert page.evaluate(title) == "重要通知（1/2）"
 
     page.keyboard.press("f")
     page.wait_for_function("document.fullscreenElement !== null")
@@ -376,10 +378,11 @@ def test_an_error_in_one_slide_does_not_stop_the_rotation(make_site, open_screen
     page.evaluate("""Object.defineProperty(document.querySelectorAll('.deck .slide')[1], 'dataset',
                      {get() { throw new Error('broken slide'); }})""")
     seen = []
-    for _ in range(4):
+    for _ in range(8):
         page.clock.run_for(5_100)
-        seen.append(page.evaluate("document.querySelector('.slide.is-current .slide-title').textContent"))
-    assert seen == ["通知公告", "支部动态", "通知公告", "支部动态"]
+        seen.append(showing(page))
+    assert "notices（1/2）" not in seen
+    assert {"notices（2/2）", "articles（1/2）", "articles（2/2）"} <= set(seen), seen
     assert page.errors == []
 
 
@@ -405,7 +408,8 @@ def test_a_notice_disappears_when_it_expires_while_the_page_runs(make_site, open
     site = built(make_site, THREE_ARTICLES)
     page = open_screen(screen_url(site.out), time=dt.datetime(2026, 11, 25, 23, 59, 30, tzinfo=TZ))
     page.keyboard.press("ArrowRight")
-    assert showing(page) == "notices"
+    page.keyboard.press("ArrowRight")
+    assert showing(page) == "notices（2/2）"  # a notice to a slide, the newest first
     assert page.get_by_text("停电检修通知").first.is_visible()
     page.clock.run_for(31_000)  # past midnight: 2026-11-26 is after 下架 2026-11-25
     assert page.evaluate("document.querySelector('.screen-header .clock').textContent") == "00:00"
@@ -423,7 +427,7 @@ def test_a_notice_appears_on_its_publish_day_without_a_rebuild(make_site, open_s
     assert not (site.out / "notices/d.html").exists()  # the site itself waits for the day
     page = open_screen(screen_url(site.out), time=dt.datetime(2026, 11, 25, 23, 59, 30, tzinfo=TZ))
     page.keyboard.press("ArrowRight")
-    assert showing(page) == "notices"
+    assert showing(page) == "notices（1/2）"
     assert not page.get_by_text("明日安全例会通知").first.is_visible()
     page.clock.run_for(31_000)  # past midnight: 2026-11-26 is its publish day
     assert page.get_by_text("明日安全例会通知").first.is_visible()

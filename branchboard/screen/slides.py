@@ -7,10 +7,11 @@ banner's hanging dates, a study session's day) becomes ``data-*`` attributes
 that the page checks against the clock; the build decides nothing the clock
 can overturn, except to leave out what has already ended.
 
-How many items fit on one slide, and how large a slogan's type can be, are
-not decided here: they depend on the fonts of the machine that shows the page,
-so the page measures the list and continues it on further slides of the same
-kind, and shrinks a slogan until it fits.
+How many items fit on one slide, and how large its type can be, are not
+decided here: they depend on the fonts of the machine that shows the page, so
+the page measures the list, shares it evenly among further slides of the same
+kind and sizes the text to the room each slide has.  A notice, an article and
+a letter each take a slide of their own, and say where to read the rest.
 """
 
 from __future__ import annotations
@@ -58,6 +59,25 @@ class Slogan:
     text: str
     phrases: tuple[str, ...]  # the banner's words, broken only between phrases
     style_class: str = "banner-red-yellow"
+
+
+@dataclass(frozen=True)
+class Story:
+    """A notice or an article on a slide of its own, and where the rest of it is read."""
+
+    article: Any  # site.model.Article
+    where: str  # 全文详见支部网站“通知公告”栏目
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter to the mailbox and its reply, on a slide of its own."""
+
+    letter: Any  # board.figures.Letter
+    where: str
+
+
+MAILBOX_PAGE = "职工信箱"
 
 
 @dataclass(frozen=True)
@@ -216,7 +236,12 @@ def _articles(spec: SlideSpec, src: Sources, pinned_only: bool):
     chosen = [a for a in (*src.model.articles, *src.model.pending)
               if (not spec.sections or a.section in spec.sections) and (a.pinned or not pinned_only)]
     chosen = listing_order(chosen) if pinned_only else sorted(chosen, key=attrgetter("newest_first"))
-    return (Item(a, dated(a.publish, a.expire)) for a in chosen[:_count(spec)])
+    return (Item(Story(a, where_to_read(src.config.section_title(a.section))), dated(a.publish, a.expire))
+            for a in chosen[:_count(spec)])
+
+
+def where_to_read(page: str) -> str:
+    return f"全文详见支部网站“{page}”"
 
 
 def _section_title(spec: SlideSpec, src: Sources) -> str:
@@ -235,7 +260,8 @@ def mailbox_slides(spec: SlideSpec, src: Sources) -> list[Slide]:
     mailbox = src.board.mailbox if src.board else None
     answered = sorted((letter for letter in (mailbox.letters if mailbox else ()) if letter.reply),
                       key=lambda letter: (letter.replied or letter.date, letter.date), reverse=True)
-    return _slide(spec, (Item(letter) for letter in answered[:_count(spec)]), "来信答复")
+    where = where_to_read(MAILBOX_PAGE)
+    return _slide(spec, (Item(Letter(letter, where)) for letter in answered[:_count(spec)]), "来信答复")
 
 
 def evaluation_slides(spec: SlideSpec, src: Sources) -> list[Slide]:

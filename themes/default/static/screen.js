@@ -6,7 +6,9 @@
  * text marked data-fit shrinks from its size in screen.css until it fits its
  * box, never below 3.5% of the short side (data-fit="phrases": each phrase on
  * one line if any size allows it); then a list that does not fit its slide
- * moves the items that overflow to a copy of the slide placed after it.
+ * is shared evenly among copies of the slide placed after it, and each
+ * list's text is made as large as its page allows, from the floor up to the
+ * headline size (a text that does not fit even at the floor is cut short).
  *
  * Time checks: an element with data-from / data-until (local date-times,
  * inclusive), data-days ("1 5": Sunday is 0) or data-hours ("420-1140":
@@ -33,6 +35,8 @@
   const RESUME_KEY = "branchboard-screen-slide";
   const FLOOR_VMIN = 3.5;         // no text under 3.5% of the short side (screen.css)
   const FIT_STEPS = 8;            // halvings between the floor and the largest size
+  const GROW_LEAST = 0.946;       // a list's smallest text (3.7vmin) down to the floor, 3.5vmin
+  const GROW_MOST = 6 / 4.6;      // a list's largest text (--big) up to the headline (--head)
   const WEEKDAYS = "日一二三四五六";
 
   const body = document.body;
@@ -174,34 +178,104 @@
     return [...list.children].findIndex((item) => !item.hidden && item.getBoundingClientRect().bottom > limit);
   }
 
-  function paginate() {
-    const shownItem = current.querySelector(".items > :not([hidden])");  // stays on screen
-    for (const page of deck.querySelectorAll(".slide.is-continued")) {
-      const home = page.previousElementSibling;  // the slide it continues, once those between are gone
-      home.querySelector(".items").append(...page.querySelector(".items").children);
+  function shownCount(list) {
+    return [...list.children].filter((item) => !item.hidden).length;
+  }
+
+  /* A page fits when no item runs past its bottom, or when it holds one item (which can go nowhere else). */
+  function pageFits(page) {
+    const list = page.querySelector(".items");
+    return firstOverflowing(list) === -1 || shownCount(list) <= 1;
+  }
+
+  /* The items in n groups, in order, whose shown items differ in number by at most one;
+     a hidden item goes with the shown item after it (the last group takes those at the end). */
+  function balanced(items, n) {
+    const total = items.filter((item) => !item.hidden).length;
+    const size = (g) => Math.floor(total / n) + (g < total % n ? 1 : 0);
+    const groups = Array.from({ length: n }, () => []);
+    let g = 0;
+    let taken = 0;
+    for (const item of items) {
+      if (!item.hidden) {
+        if (taken === size(g)) {
+          g += 1;
+          taken = 0;
+        }
+        taken += 1;
+      }
+      groups[g].push(item);
+    }
+    return groups;
+  }
+
+  /* A copy of first placed after page, holding items. */
+  function continuation(first, page, items) {
+    const next = first.cloneNode(true);
+    next.classList.remove("is-current");
+    next.classList.add("is-continued");
+    next.querySelector(".items").replaceChildren(...items);
+    page.after(next);
+    return next;
+  }
+
+  /* The first slide's items spread over it and copies placed after it, one group each. */
+  function spread(first, groups) {
+    const pages = [first];
+    for (const group of groups.slice(1)) pages.push(continuation(first, pages[pages.length - 1], group));
+    first.querySelector(".items").replaceChildren(...groups[0]);
+    return pages;
+  }
+
+  /* The copies of first taken away, their items back on it. */
+  function gather(first) {
+    const list = first.querySelector(".items");
+    while (first.nextElementSibling && first.nextElementSibling.classList.contains("is-continued")) {
+      const page = first.nextElementSibling;
+      list.append(...page.querySelector(".items").children);
       if (page === current) {
-        current = home;
-        home.classList.add("is-current");
+        current = first;
+        first.classList.add("is-current");
       }
       page.remove();
     }
-    for (const first of deck.querySelectorAll(".slide:not(.slide-fallback)")) {
+  }
+
+  /* As few pages as hold the list at the smallest size, found by filling each page in turn; then the
+     items shared evenly among that many pages (13 at 6 a page: 5 + 4 + 4), one
+     more page whenever the even share leaves a page too full. */
+  function paginateOne(first) {
+    const list = first.querySelector(".items");
+    list.style.setProperty("--grow", GROW_LEAST);  // as many items as can be read; then growAll
+    const items = [...list.children];
+    const total = shownCount(list);
+    let pages = [first];
+    let cut = firstOverflowing(list);
+    while (cut > 0) {  // 0: one item alone does not fit; it stays where it is
+      const page = pages[pages.length - 1];
+      const next = continuation(first, page, [...page.querySelector(".items").children].slice(cut));
+      pages.push(next);
+      cut = firstOverflowing(next.querySelector(".items"));
+    }
+    for (let n = pages.length; n > 1 && n <= total; n++) {
+      gather(first);
+      pages = spread(first, balanced(items, n));
+      if (pages.every(pageFits)) break;
+    }
+    return pages;
+  }
+
+  function paginate() {
+    const shownItem = current.querySelector(".items > :not([hidden])");  // stays on screen
+    const families = [];
+    for (const first of deck.querySelectorAll(".slide:not(.slide-fallback):not(.is-continued)")) {
+      gather(first);
       first.querySelector(".page-no").textContent = "（88/88）";  // measure with room for the page number
-      const pages = [first];
-      let cut = firstOverflowing(first.querySelector(".items"));
-      while (cut > 0) {  // 0: one item alone does not fit; it stays where it is
-        const page = pages[pages.length - 1];
-        const next = first.cloneNode(true);
-        next.classList.remove("is-current");
-        next.classList.add("is-continued");
-        next.querySelector(".items").replaceChildren(...[...page.querySelector(".items").children].slice(cut));
-        page.after(next);
-        pages.push(next);
-        cut = firstOverflowing(next.querySelector(".items"));
-      }
+      const pages = paginateOne(first);
       pages.forEach((page, i) => {
         page.querySelector(".page-no").textContent = pages.length > 1 ? `（${i + 1}/${pages.length}）` : "";
       });
+      families.push(pages);
     }
     slides = [...deck.querySelectorAll(".slide:not(.slide-fallback)")];
     const page = shownItem && shownItem.closest(".slide");
@@ -210,12 +284,70 @@
       page.classList.add("is-current");
       current = page;
     }
+    return families;
+  }
+
+  /* -- the text of a slide as large as its room allows ------------------------ */
+
+  /* A text cut to its first count characters, ending in an ellipsis. */
+  function cutTo(el, count) {
+    el.textContent = count >= el.dataset.full.length ? el.dataset.full : `${el.dataset.full.slice(0, count)}……`;
+  }
+
+  /* At the smallest size the page still does not fit: its texts marked
+     data-clamp, in order, keep as much of their beginning as fits (the slide
+     says where to read the rest). */
+  function clampText(page) {
+    const list = page.querySelector(".items");
+    for (const el of page.querySelectorAll("[data-clamp]")) {
+      if (isContained(list, page)) return;
+      el.dataset.full = el.dataset.full || el.textContent;
+      let lo = 0;
+      let hi = el.dataset.full.length;
+      while (hi - lo > 1) {  // the longest beginning that fits
+        const mid = Math.floor((lo + hi) / 2);
+        cutTo(el, mid);
+        if (isContained(list, page)) lo = mid;
+        else hi = mid;
+      }
+      cutTo(el, lo);
+    }
+  }
+
+  /* The largest --grow (screen.css scales every text of a list by it) at which
+     the page still fits: from the floor to the headline size. */
+  function growPage(page) {
+    const list = page.querySelector(".items");
+    const fits = (grow) => {
+      list.style.setProperty("--grow", grow.toFixed(4));
+      return isContained(list, page);
+    };
+    if (!fitBetween(fits, GROW_LEAST, GROW_MOST)) clampText(page);
+    return Number(list.style.getPropertyValue("--grow"));
+  }
+
+  /* Pages of one list share one size; a page with one item alone takes its own. */
+  function growAll(families) {
+    for (const el of document.querySelectorAll("[data-full]")) el.textContent = el.dataset.full;
+    for (const pages of families) {
+      if (pages[0].dataset.kind === "banner") continue;  // the slogan is fitted as data-fit
+      try {
+        const grows = pages.map(growPage);
+        const alone = pages.every((page) => shownCount(page.querySelector(".items")) <= 1);
+        if (!alone) {
+          const least = Math.min(...grows);
+          for (const page of pages) page.querySelector(".items").style.setProperty("--grow", least.toFixed(4));
+        }
+      } catch (err) {
+        console.error("幻灯片排版出错", pages[0], err);
+      }
+    }
   }
 
   /* Header text first: its height decides how much room the slides have. */
   function layout() {
     fitAll();
-    paginate();
+    growAll(paginate());
   }
 
   /* -- rotation --------------------------------------------------------------- */
@@ -421,7 +553,7 @@
   showFrom(resumeIndex(), 1, last);
   checkScreen(last);
   if (document.fonts) {  // measured again with the fonts as they finally are
-    document.fonts.ready.then(() => { layoutDue = true; });
+    document.fonts.ready.then(layout);
     document.fonts.addEventListener("loadingdone", () => { layoutDue = true; });
   }
   if (!isFile) pollBuild();
