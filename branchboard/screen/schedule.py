@@ -245,6 +245,9 @@ def label(value: Any) -> str:
     """How a dated thing on the screen is named in the schedule."""
     if isinstance(value, str):
         return value
+    for wrapped in ("article", "letter"):  # a notice, an article, a letter on a slide of its own
+        if getattr(value, wrapped, None) is not None:
+            return label(getattr(value, wrapped))
     for name in ("title", "topic", "text", "who", "label"):
         text = getattr(value, name, None)
         if isinstance(text, str) and text:
