@@ -102,7 +102,7 @@ def test_score_by_category_and_the_entries_behind_it(performance):
 
 def test_charts_come_with_the_figures(performance):
     assert performance.trend_chart is not None and "各班组得分走势" in performance.trend_chart
-    assert 'aria-label="2026年10月 各班组得分"' in performance.periods[0].chart
+    assert 'aria-label="2026年10月 各班组得分（条形从 20 分起）"' in performance.periods[0].chart
 
 
 def test_decimal_points_add_up_exactly(tmp_path):

@@ -10,7 +10,8 @@ templates as it is.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -19,6 +20,7 @@ RED, DARK_RED, GOLD_LIGHT, INK, GRID = "#c8102e", "#9b0d22", "#f6e7c1", "#222222
 SERIES_COLOURS = ("#b71c1c", "#9a6b00", "#1f4e79", "#2e7d32", "#6a1b9a", "#5d4037", "#00695c", "#ad1457")
 BANNER_COLOURS = {"红底黄字": (RED, "#ffd700"), "红底白字": (RED, "#ffffff"), "白底红字": ("#ffffff", RED)}
 FONT_SIZE = 14
+MOVE_COLOURS = {"↑": "#b71c1c", "↓": "#1f4e79", "新": "#9a6b00"}  # up in red, as the board's colours are
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
@@ -41,27 +43,70 @@ def _svg(width: float, height: float, label: str, body: list[str], css_class: st
     return Markup("\n".join([head, f"<title>{escape(label)}</title>", *body, "</svg>"]))
 
 
-def bar_chart(title: str, bars: list[tuple[str, Decimal, str]], maximum: Decimal,
-              width: float = 640) -> Markup:
-    """Horizontal bars, one per (label, value, value text), measured from 0 to maximum."""
+class BarRow(NamedTuple):
+    """One bar: its label and value, and for a ranking the rank and the move since last time."""
+
+    label: str
+    value: Decimal
+    value_text: str
+    rank: str = ""
+    move: str = ""  # ↑2, ↓1, 持平, 新
+
+
+NICE_STEPS = (Decimal("0.5"), 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def baseline(values: list[Decimal], top: Decimal) -> Decimal:
+    """Where a ranking's bars start, so that close scores get visibly different
+    bars: a round number below the lowest score by half the spread (the lowest
+    bar is then about a third of the longest), or 0 when that is below half
+    the top anyway (wide spreads read rightly from zero)."""
+    top, low = Decimal(top), min(Decimal(v) for v in values)
+    spread = max(top - low, Decimal(1))
+    step = next((Decimal(s) for s in NICE_STEPS if Decimal(s) * 4 >= spread), Decimal(NICE_STEPS[-1]))
+    base = ((low - spread / 2) / step).to_integral_value(ROUND_FLOOR) * step
+    return Decimal(0) if base <= top / 2 else base
+
+
+def bar_chart(title: str, bars: list[tuple], maximum: Decimal, width: float = 640,
+              base: Decimal = Decimal(0)) -> Markup:
+    """Horizontal bars, one per (label, value, value text[, rank, move]) (a
+    BarRow), measured from ``base`` to ``maximum``.  A base above 0 is written
+    under the bars' start and in the chart's label, so no one reads the bars
+    as from zero; a ranking has its ranks before the labels and its moves
+    after the values."""
+    bars = [BarRow(*b) for b in bars]
     row, bar = 30, 18
-    label_width = min(max([text_width(label) for label, _, _ in bars] + [0]) + 12, 220)
-    value_width = max([text_width(text) for _, _, text in bars] + [0]) + 12
+    rank_width = max([text_width(b.rank) for b in bars] + [0]) + 10 if any(b.rank for b in bars) else 0
+    label_width = rank_width + min(max([text_width(b.label) for b in bars] + [0]) + 12, 220)
+    value_width = max([text_width(f"{b.value_text} {b.move}") for b in bars] + [0]) + 12
     track = width - label_width - value_width
-    top = max([Decimal(maximum)] + [value for _, value, _ in bars]) or Decimal(1)
+    top = max([Decimal(maximum)] + [b.value for b in bars]) or Decimal(1)
+    base = min(Decimal(base), top - 1) if base else Decimal(0)
     body = []
-    for n, (label, value, value_text) in enumerate(bars):
+    for n, b in enumerate(bars):
         y = 8 + n * row
-        length = float(max(value, Decimal(0)) / top) * track
+        length = float(max(b.value - base, Decimal(0)) / (top - base)) * track
+        rank = (f'<text class="bar-rank" x="{_num(rank_width - 10)}" y="{_num(y + bar - 4)}" text-anchor="end" '
+                f'font-weight="bold" fill="{DARK_RED}">{escape(b.rank)}</text>') if b.rank else ""
+        move = (f'<tspan class="bar-move" dx="6" font-weight="bold" fill="{MOVE_COLOURS.get(b.move[:1], INK)}">'
+                f'{escape(b.move)}</tspan>') if b.move else ""
+        said = "".join(f"，{part}" for part in (f"第 {b.rank} 名" if b.rank else "", b.move) if part)
         body.append(
-            f'<g><title>{escape(label)}：{escape(value_text)}</title>'
+            f'<g><title>{escape(b.label)}：{escape(b.value_text)}{escape(said)}</title>{rank}'
             f'<text x="{_num(label_width - 8)}" y="{_num(y + bar - 4)}" text-anchor="end" fill="{INK}">'
-            f'{escape(label)}</text>'
+            f'{escape(b.label)}</text>'
             f'<rect x="{_num(label_width)}" y="{y}" width="{_num(track)}" height="{bar}" fill="{GOLD_LIGHT}"/>'
-            f'<rect x="{_num(label_width)}" y="{y}" width="{_num(length)}" height="{bar}" fill="{RED}"/>'
+            f'<rect class="bar" x="{_num(label_width)}" y="{y}" width="{_num(length)}" height="{bar}" fill="{RED}"/>'
             f'<text x="{_num(label_width + length + 6)}" y="{_num(y + bar - 4)}" fill="{INK}">'
-            f'{escape(value_text)}</text></g>')
-    return _svg(width, 16 + len(bars) * row, title, body)
+            f'{escape(b.value_text)}{move}</text></g>')
+    height = 16 + len(bars) * row
+    if base:
+        body.append(f'<text class="bar-base" x="{_num(label_width)}" y="{_num(height + 6)}" fill="{INK}" '
+                    f'font-size="12">条形从 {escape(_num(float(base)))} 分起，不从 0 起</text>')
+        height += 16
+        title = f"{title}（条形从 {_num(float(base))} 分起）"
+    return _svg(width, height, title, body)
 
 
 def nice_range(values: list[float], ticks: int = 5) -> tuple[float, float, float]:

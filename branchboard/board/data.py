@@ -145,6 +145,19 @@ def _check_deductions(doc: dict, f: Document) -> None:
                         "同一班组同一小项在一期里的扣分合计不能超过这一小项的分值，请核对扣分。")
 
 
+def _check_assessed_teams(doc: dict, f: Document) -> None:
+    """A period that lists the teams it assesses gives points only to them."""
+    for i, period in enumerate(doc["periods"]):
+        if not period.get("teams"):
+            continue
+        for kind, word in (("deductions", "扣分"), ("bonuses", "加分")):
+            for j, entry in enumerate(period[kind]):
+                if entry["team"] is not None and entry["team"] not in period["teams"]:
+                    f.error(("periods", i, kind, j, "team"),
+                            f"{entry['team']} 不在 {period['period']} 的参加班组里，不能{word}",
+                            "把这个班组加进这一期的“参加班组”，或者改正班组名。")
+
+
 def _check_votes(doc: list, f: Document) -> None:
     """The votes on an item add up to no more than the participants."""
     for i, evaluation in enumerate(doc):
@@ -181,6 +194,7 @@ def _check_sessions(doc: dict, f: Document) -> None:
 CHECKS = {
     "award_names_person_or_team": _check_award_names,
     "deductions_within_item_max": _check_deductions,
+    "entries_for_assessed_teams": _check_assessed_teams,
     "votes_within_participants": _check_votes,
     "sessions_on_schedule": _check_sessions,
 }

@@ -275,6 +275,9 @@ class TeamScore:
     bonuses: tuple[Adjustment, ...]
     change: Decimal | None  # against the previous period; None for a team's first
     change_text: str
+    places_up: int | None = None  # places gained (lost: negative) since the previous period
+    is_new: bool = False  # ranked this period and not the previous one
+    move_text: str = ""  # ↑2, ↓1, 持平, 新; "" in the first period
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,15 @@ def rank(scores: list[tuple[str, Decimal]]) -> list[tuple[int, str, Decimal]]:
     ordered = sorted(scores, key=lambda pair: -pair[1])
     return [(1 + sum(1 for _, other in ordered if other > score), team, score)
             for team, score in ordered]
+
+
+def move_text(places_up: int | None, is_new: bool) -> str:
+    """↑2, ↓1, 持平 (same place), 新 (new this period), or "" with nothing to compare."""
+    if is_new:
+        return "新"
+    if places_up is None:
+        return ""
+    return "持平" if places_up == 0 else f"↑{places_up}" if places_up > 0 else f"↓{-places_up}"
 
 
 def _sum(values) -> Decimal:
@@ -349,27 +361,40 @@ def score_period(period: dict, categories: list, teams: list) -> dict[str, Tally
 def build_performance(data: dict) -> Performance:
     categories, teams = data["categories"], data["teams"]
     full = _sum(Decimal(str(i["max"])) for c in categories for i in c["items"])
-    periods, previous, history = [], {}, {team: [] for team in teams}
+    periods, previous, history = [], None, {team: [] for team in teams}
     for p in sorted(data["periods"], key=lambda p: _moment(p["date"])):
-        tallies = score_period(p, categories, teams)
+        assessed = [t for t in teams if t in p["teams"]] if p.get("teams") else list(teams)
+        tallies = score_period(p, categories, assessed)
         standings = []
-        for place, team, score in rank([(t, tallies[t].score) for t in teams]):
-            change = score - previous[team] if team in previous else None
+        for place, team, score in rank([(t, tallies[t].score) for t in assessed]):
+            before = previous.get(team) if previous else None
+            change = score - before[1] if before else None
+            places_up = before[0] - place if before else None
+            is_new = previous is not None and before is None
             t = tallies[team]
             standings.append(TeamScore(team, place, score, format_number(score), t.categories,
-                                       t.deductions, t.bonuses, change, change_text(change)))
-            history[team].append(score)
-        chart = charts.bar_chart(f"{p['period']} 各班组得分",
-                                 [(s.team, s.score, s.score_text) for s in standings],
-                                 maximum=full) if standings else None
+                                       t.deductions, t.bonuses, change, change_text(change),
+                                       places_up, is_new, move_text(places_up, is_new)))
+        for team in teams:
+            history[team].append(tallies[team].score if team in tallies else None)
+        chart = _ranking_chart(p["period"], standings, full) if standings else None
         periods.append(PerformancePeriod(p["period"], p["date"], tuple(standings),
                                          tuple(s for s in standings if s.rank <= 3), chart))
-        previous = {team: tallies[team].score for team in teams}
+        previous = {s.team: (s.rank, s.score) for s in standings}
     trend = charts.line_chart("各班组得分走势", [p.period for p in periods],
                               [(team, history[team]) for team in teams]) if len(periods) > 1 and teams else None
     periods.reverse()
     return Performance(full, format_number(full), tuple(c["name"] for c in categories), tuple(teams),
                        tuple(periods), periods[0] if periods else None, trend)
+
+
+def _ranking_chart(period: str, standings: list[TeamScore], full: Decimal) -> Markup:
+    """The period's bars from the baseline (charts.baseline) that shows the
+    differences, each with its rank and its move."""
+    top = max([full, *(s.score for s in standings)])
+    base = charts.baseline([s.score for s in standings], top)
+    rows = [charts.BarRow(s.team, s.score, s.score_text, str(s.rank), s.move_text) for s in standings]
+    return charts.bar_chart(f"{period} 各班组得分", rows, maximum=top, base=base)
 
 
 # -- 职工信箱 --------------------------------------------------------------------

@@ -23,6 +23,7 @@ from branchboard.errors import BoardError
 from branchboard.fingerprint import Fingerprinter, digest
 from branchboard.build.markup import relative_url
 from branchboard.build.speedups import CHOSEN, environment_class, keep_parsed
+from branchboard.qr import qr_code
 from branchboard.site.theme import Theme, _rel
 
 WEEKDAYS = "一二三四五六日"
@@ -94,6 +95,7 @@ def make_environment(theme: Theme, bytecode_dir: Path | None = None,
     )
     env.globals["url"] = url
     env.globals["picture"] = picture
+    env.globals["qr_code"] = qr_code
     env.filters["cn_date"] = cn_date
     env.filters["cn_date_short"] = cn_date_short
     env.filters["iso_date"] = iso_date

@@ -28,6 +28,7 @@ MIN_ROW = 26  # below this a card holds a name and little else
 # A model post card, A5 landscape, in mm.
 CARD_W, CARD_H = PAPER["A5"][1], PAPER["A5"][0]
 POST_NAME_SPACE = 128  # width for the post name beside the photo
+POST_QR_SPACE = 38  # what the QR code takes from it (print.css: .post-qr and the gap before it)
 PLEDGE_W, PLEDGE_H = 184, 36  # the pledge box's text area
 PLEDGE_SIZES = (8.0, 3.2)  # largest and smallest pledge type, mm
 POST_PHOTO_MM = PRINT_SLOT_MM  # the card's photo: the largest print slot, the print files are sized for it
@@ -103,7 +104,8 @@ def pledge_size(text: str) -> float:
 def plan_model_posts(posts: tuple[ModelPost, ...] | None, config: SiteConfig) -> tuple[Printable, list] | None:
     if not posts:
         return None
-    cards = [PostCard(p, round(min(13.0, POST_NAME_SPACE / max(len(p.post), 1)), 2),
+    space = POST_NAME_SPACE - (POST_QR_SPACE if config.base_url else 0)
+    cards = [PostCard(p, round(min(13.0, space / max(len(p.post), 1)), 2),
                       pledge_size(p.pledge) if p.pledge else 0) for p in posts]
     pdf = PdfFile("model-posts.pdf", CARD_W, CARD_H, len(cards), "A5 横向")
     context = {"title": "党员示范岗牌（A5 横向）", "cards": cards, "pdf": pdf, "photo_mm": POST_PHOTO_MM,

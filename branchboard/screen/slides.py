@@ -22,9 +22,10 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Callable
 
+from branchboard.board.charts import baseline
 from branchboard.board.figures import Banner, Board
 from branchboard.site.config import SiteConfig
-from branchboard.board.data import as_date
+from branchboard.board.data import as_date, format_number
 from branchboard.site.model import SiteModel, listing_order
 from branchboard.screen.settings import SLIDE_TYPES, SlideSpec, Window
 
@@ -50,6 +51,11 @@ class Bar:
     percent: str  # CSS width, e.g. "98.5%"
     rank: int | None = None
     note: str = ""  # change against the previous period
+    move: str = ""  # places moved since the previous period: ↑2, ↓1, 持平, 新
+
+    @property
+    def move_class(self) -> str:
+        return {"↑": "move-up", "↓": "move-down", "新": "move-new"}.get(self.move[:1], "")
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,11 @@ def is_over(end: dt.datetime | None, now: dt.datetime) -> bool:
     return end is not None and end < now
 
 
-def share(value: Decimal, top: Decimal) -> str:
-    """value / top as a CSS percentage, kept within 0 to 100."""
-    if not top:
+def share(value: Decimal, top: Decimal, base: Decimal = Decimal(0)) -> str:
+    """(value - base) / (top - base) as a CSS percentage, kept within 0 to 100."""
+    if top <= base:
         return "0%"
-    part = min(max(Decimal(value) * 100 / Decimal(top), Decimal(0)), Decimal(100))
+    part = min(max((Decimal(value) - base) * 100 / (Decimal(top) - base), Decimal(0)), Decimal(100))
     return f"{part.quantize(Decimal('0.1'))}%"
 
 
@@ -205,11 +211,14 @@ def performance_slides(spec: SlideSpec, src: Sources) -> list[Slide]:
     perf = src.board.performance if src.board else None
     if not perf or not perf.latest:
         return []
-    top = max([perf.full_marks, *(s.score for s in perf.latest.standings)])
-    bars = (Item(Bar(s.team, s.score_text, share(s.score, top), s.rank,
-                     "" if s.change_text == "—" else f"较上期 {s.change_text}"))
-            for s in perf.latest.standings)
-    return _slide(spec, bars, f"{perf.latest.period} · 满分 {perf.full_marks_text} 分")
+    standings = perf.latest.standings
+    top = max([perf.full_marks, *(s.score for s in standings)])
+    base = baseline([s.score for s in standings], top)  # as the board page's chart: differences show
+    bars = (Item(Bar(s.team, s.score_text, share(s.score, top, base), s.rank,
+                     "" if s.change_text == "—" else f"较上期 {s.change_text}", s.move_text))
+            for s in standings)
+    from_base = f" · 条形从 {format_number(base)} 分起" if base else ""
+    return _slide(spec, bars, f"{perf.latest.period} · 满分 {perf.full_marks_text} 分{from_base}")
 
 
 def study_slides(spec: SlideSpec, src: Sources) -> list[Slide]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from branchboard.errors import BoardError, Report
+from branchboard.qr import normalise_base_url
 from branchboard.site.schema import Context, Document, check, declare
 from branchboard.site.yamlio import Documents, Positions, read_text
 
@@ -50,6 +51,7 @@ class SiteConfig:
     chromium: str
     raw_html: bool  # the articles' HTML is published as written, not cleaned
     publish_originals: bool  # the photos' source files are published too, not only the derived ones
+    base_url: str  # where the site is published, "" when not said: pages then carry no QR codes
     positions: Positions = field(default_factory=Positions, compare=False, repr=False)
 
     def section_title(self, section_id: str) -> str:
@@ -81,6 +83,9 @@ SITE_KEYS = {
     # photos are published resized and without EXIF/GPS (photos/); their
     # source files (as the phone made them) only if the site asks for it
     "publish_originals": {"alias": "发布原图", "type": "boolean", "default": False},
+    # where the site is published (http://10.2.3.4/dangzhibu/): the screen's
+    # slides and the printed posters and cards carry QR codes of their pages
+    "base_url": {"alias": ["发布网址", "网址"], "default": ""},
 }
 # The file is written with the English names: they are the labels messages use.
 SITE = declare(CONFIG_FILE, {"unknown": "warn", "fields": {
@@ -99,6 +104,7 @@ def load_config(site_dir: Path, report: Report, documents: Documents | None = No
         return None
     doc = Document(CONFIG_FILE, text, positions, SITE, report)
     values = check(doc, {} if raw is None else raw, Context())
+    values["base_url"] = _base_url(doc, values["base_url"])
     if report.has_errors():
         return None
     sections = tuple(SectionConfig(section["id"], section["title"] or section["id"],
@@ -106,3 +112,16 @@ def load_config(site_dir: Path, report: Report, documents: Documents | None = No
                      for i, section in enumerate(values.pop("sections")))
     lists = {key: tuple(values.pop(key)) for key in ("honor_titles", "ticker")}
     return SiteConfig(site_dir=site_dir, positions=positions, sections=sections, **lists, **values)
+
+
+def _base_url(doc: Document, text: str) -> str:
+    """site.yaml's ``base_url`` as an address pages are found under ("" when
+    not given); one that is not an absolute http(s) address is reported at its line."""
+    if not text:
+        return ""
+    try:
+        return normalise_base_url(text)
+    except ValueError as problem:
+        doc.error(("base_url",), str(problem),
+                  "写成网站发布后在手机浏览器里打开的地址，例如 base_url: http://10.2.3.4/dangzhibu/")
+        return ""
