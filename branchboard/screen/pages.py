@@ -76,6 +76,7 @@ def ends(config: SiteConfig, board: Board | None, now: dt.datetime | None = None
     if settings is None or not settings.enabled:
         return []
     banners = (*board.banners.current, *board.banners.upcoming) if board and board.banners else ()
-    days = (day_start(now), day_start(now) + dt.timedelta(days=1)) if now is not None else ()
+    # a build at the very start of a day (``--now`` gives a date) is already in it
+    days = tuple(d for d in (day_start(now), day_start(now) + dt.timedelta(days=1)) if d != now) if now else ()
     return [end for end in (*(spec.window.end for spec in settings.slides),
                             *(banner_dates(b)[1] for b in banners), *days) if end is not None]
