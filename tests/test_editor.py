@@ -18,7 +18,7 @@ import pytest
 from branchboard.editor import security
 from conftest import BUILD_PY, PROJECT
 from tools.editor_client import (HONORS, MAILBOX, STUDY, Client, changed_lines, open_page, screen_items,
-                                 screen_subtitle, soup, wait_until)
+                                 screen_subtitle, soup, wait_until, wrong_token)
 from tools.serving import ServeProcess, free_port, is_routable
 
 LETTER = 10  # the last letter of the example's mailbox: 已受理, not yet answered
@@ -61,7 +61,7 @@ def test_answering_a_letter_in_the_browser_changes_only_its_lines(served, browse
     wait_until(lambda: built.is_file() and REPLY in built.read_text(encoding="utf-8"))
     letters = wait_until(lambda: REPLY in str(screen_items(site, "mailbox")) and screen_items(site, "mailbox"))
     assert letters[0].select_one(".item-head").get_text() == "磁选机备用滚筒露天存放易锈蚀"  # the newest answer first
-    assert letters[0].select_one(".body").get_text() == f"答复{REPLY}"
+    assert letters[0].select_one(".reply").get_text() == f"答复{REPLY}"
     assert letters[0].select_one(".meta").get_text() == "11月22日来信 · 生产建议 · 已办结 · 11月25日答复"
 
 
@@ -428,7 +428,7 @@ def test_the_new_endpoints_refuse_a_missing_or_wrong_token_and_other_origins(ser
     port = server.http.port
     for url, good in (("/admin/add", added), ("/admin/remove", removed), ("/admin/restore", restored)):
         for body, headers in (({k: v for k, v in good.items() if k != "csrf"}, {}),
-                              ({**good, "csrf": "x" + good["csrf"][1:]}, {}),
+                              ({**good, "csrf": wrong_token(good["csrf"])}, {}),
                               (good, {"Origin": "http://evil.example"}),
                               (good, {"Origin": f"http://127.0.0.1:{port + 1}"}),
                               (good, {"Origin": None})):

@@ -15,7 +15,7 @@ import yaml
 
 from branchboard.editor.performance import proposal
 from conftest import PROJECT
-from tools.editor_client import Client, changed_lines, open_page, soup
+from tools.editor_client import Client, changed_lines, open_page, soup, wrong_token
 
 PERFORMANCE = (PROJECT / "data" / "performance.yaml").read_text(encoding="utf-8")
 FILES = {"data/performance.yaml": PERFORMANCE}
@@ -173,7 +173,7 @@ def test_the_period_save_refuses_a_missing_or_wrong_token_and_other_origins(serv
     good = period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "1"})
     port = server.http.port
     for body, headers in (({k: v for k, v in good.items() if k != "csrf"}, {}),
-                          ({**good, "csrf": "x" + good["csrf"][1:]}, {}),
+                          ({**good, "csrf": wrong_token(good["csrf"])}, {}),
                           (good, {"Origin": "http://evil.example"}),
                           (good, {"Origin": f"http://127.0.0.1:{port + 1}"}),
                           (good, {"Origin": None, "Referer": "http://evil.example/page.html"}),

@@ -130,3 +130,8 @@ def screen_subtitle(site, kind: str) -> str:
     page = site.out / "screen" / "index.html"
     found = soup(page.read_text(encoding="utf-8")).select_one(f"section.slide-{kind} .slide-sub")
     return found.get_text() if found else ""
+
+
+def wrong_token(token: str) -> str:
+    """The token with its first character changed (never the token itself)."""
+    return ("y" if token[:1] == "x" else "x") + token[1:]
