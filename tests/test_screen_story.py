@@ -11,6 +11,7 @@ from branchboard.build.cache import BuildCache
 from conftest import MINIMAL_SITE, article, snapshot
 from test_incremental import clean_build, run
 from test_screen import screen_of
+from test_screen_browser import open_screen, screen_url, showing  # noqa: F401  (open_screen: a fixture)
 
 SLIDES = MINIMAL_SITE + """\
 screen:
@@ -140,3 +141,21 @@ def test_editing_only_a_notice_s_body_updates_the_screen_as_a_clean_build(make_s
     assert "screen/index.html" in result.outputs.pages
     assert story_lines(screen_of(site.out), "notices") == [["周四停水。"]]
     assert snapshot(site.out) == clean_build(site.root, tmp_path)
+
+
+def test_on_the_screen_a_notice_too_long_for_its_slide_keeps_its_beginning(make_site, open_screen):
+    paragraphs = [f"第{n}段：" + "根据上级安排，支部将组织全体党员集中学习。" * 3 for n in range(1, 8)]
+    site = build_site(make_site, {"content/notices/long.md": article(
+        "学习安排通知", 置顶="true", body="\n\n".join(paragraphs) + "\n")})
+    page = open_screen(screen_url(site.out))
+    assert showing(page) == "notices"
+    shown = page.evaluate("""() => { const slide = document.querySelector('.deck .slide.is-current');
+        const more = slide.querySelector('.more').getBoundingClientRect();
+        const text = [...slide.querySelectorAll('.story-text')];
+        return {text: text.map(p => p.textContent).join('\\n'), built: text.map(p => p.dataset.full).join('\\n'),
+                more: more.bottom <= slide.getBoundingClientRect().bottom}; }""")
+    assert len(shown["text"]) < len(shown["built"]) - 50  # the page cut it, not only the build
+    lines = shown["text"].split("\n")
+    assert lines[:2] == paragraphs[:2] and lines[-1].endswith("……")  # cut at its end, not its first lines
+    assert shown["more"]
+    assert page.errors == []
