@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from branchboard.build.bodies import EXCERPT_CHARS
 from branchboard.build.cache import BuildCache
 from branchboard.build.context import BuildContext
 from branchboard.errors import BuildFailed, Report
@@ -157,8 +158,8 @@ def test_one_edit_renders_only_the_pages_that_show_it(site):
     result = run(site.root, cache=cache)
     after = {p.relative_to(site.out).as_posix(): p.stat().st_mtime_ns for p in site.out.rglob("*.html")}
     changed = sorted(p for p in after if after[p] != before.get(p))
-    assert changed == ["news/n3.html"]
-    assert result.rendered == 1
+    assert changed == ["news/n3.html", "screen/index.html"]  # the screen shows its first paragraph
+    assert result.rendered == 2
 
 
 def test_a_data_edit_renders_only_the_pages_whose_templates_name_the_data(site):
@@ -382,7 +383,9 @@ def test_a_one_edit_build_reads_no_other_article_s_html(site, monkeypatch):
     (site.root / "content/news/n3.md").write_text(
         article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8")
     result = run(site.root)
-    assert result.rendered == 1 and len(read) == 1  # the edited article's own, from the store it went to
+    # the edited article's own, from the store it went to (the screen, showing
+    # its first paragraph, takes that from the index)
+    assert result.rendered == 2 and len(read) == 1
     (site.root / "site.yaml").write_text(  # every page again: every body read
         "title: 改名了\npage_size: 4\nsections: [{id: news, title: 动态}, {id: notices, title: 通知}]\n",
         encoding="utf-8")
@@ -403,13 +406,17 @@ def test_an_edit_no_board_page_shows_loads_neither_the_board_nor_its_pages_code(
     on the home page, which shows the board, loads the board and makes them
     again.  Each build's output is that of a clean build."""
     (site.root / "data/banners.yaml").write_text(BANNER, encoding="utf-8")
+    beginning = "正" * EXCERPT_CHARS + "。\n\n"  # as much as the screen may show of a text
+    (site.root / "content/news/n3.md").write_text(
+        article("动态3", date="2026-11-04", 标签="[安全]", body=beginning + "原来的结尾。\n"), encoding="utf-8")
     run(site.root)
     board_code = {"branchboard.board.figures", "branchboard.board.data", "branchboard.printing.pages",
                   "branchboard.screen.pages",
                   "branchboard.screen.slides"}
     steps = [
-        ("edit body", lambda r: (r / "content/news/n3.md").write_text(
-            article("动态3", date="2026-11-04", 标签="[安全]", body="只改正文。\n"), encoding="utf-8"), set()),
+        ("edit body past what the screen shows", lambda r: (r / "content/news/n3.md").write_text(
+            article("动态3", date="2026-11-04", 标签="[安全]", body=beginning + "只改结尾。\n"), encoding="utf-8"),
+         set()),
         ("new title on the home page", lambda r: (r / "content/news/n5.md").write_text(
             article("新标题", date="2026-11-06", 标签="[安全]"), encoding="utf-8"), board_code),
     ]
@@ -664,8 +671,8 @@ def test_the_saved_index_keeps_no_markdown_and_forgets_a_deleted_article(site):
         cache = BuildCache.load(site.root)  # what a new process reads: index and journal
         return cache._store()
 
-    for step in ("journal", "whole"):
-        edit_body(site.root, 3, f"独一无二的正文{step}。")
+    for step in ("journal", "whole"):  # past the beginning the screen shows, which the index keeps
+        edit_body(site.root, 3, "正" * EXCERPT_CHARS + f"。\n\n独一无二的正文{step}。")
         (site.root / "content/news/n5.md").unlink(missing_ok=True)
         if step == "whole":
             (site.root / ".cache/branchboard/index.pickle").unlink()  # the next save writes it whole

@@ -14,13 +14,16 @@ serial run.
 
 The HTML itself stays in the cache's store until a page that shows it is
 rendered (``render.StoredHtml``), so a build that renders one article reads
-one article's HTML.
+one article's HTML.  The beginning of its text (``Body.excerpt``: plain
+paragraphs, for the meeting-room screen) is taken from the HTML as it is
+converted and kept in the index with the rest of the body.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+from html.parser import HTMLParser
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 RENDERER_KEY = (f"{CODE_DIGEST}; markdown {markdown.__version__}; {EXTENSIONS}; "
                 f"speed-ups {'on' if CHOSEN.markdown else 'off'}; nh3 {nh3.__version__}")
 PARALLEL_MIN = 48  # below this many misses a process pool costs more than it saves
+EXCERPT_CHARS = 400  # more than a screen's slide holds at its smallest readable size
 _ADDRESS = re.compile(r'(?:src|href)="([^"]*)"')
 
 
@@ -63,6 +67,7 @@ class Body:
     problems: tuple[BodyProblem, ...] = ()
     links: tuple = ()  # ((target, is_image), LinkAnswer): what the resolver answered
     names: frozenset = frozenset()  # last parts of the addresses the HTML points at
+    excerpt: tuple[str, ...] = ()  # the text's first paragraphs, plain (see plain_excerpt)
     # the HTML, when it is at hand (just converted); else it is in the cache's store
     html: str | None = field(default=None, compare=False, repr=False)
     toc: str | None = field(default=None, compare=False, repr=False)
@@ -73,7 +78,7 @@ class Body:
 
     def stored(self) -> "Body":
         """The body without its HTML, as the cache's index keeps it."""
-        return Body(self.fingerprint, self.headings, self.problems, self.links, self.names)
+        return Body(self.fingerprint, self.headings, self.problems, self.links, self.names, self.excerpt)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,95 @@ def convert_one(ctx: LinkContext, renderer: MarkdownRenderer, source: str, page:
     fingerprint = html_fingerprint(rendered.html, rendered.toc)
     names = frozenset(value.rsplit("/", 1)[-1] for value in _ADDRESS.findall(rendered.html))
     return Body(fingerprint, rendered.headings, problems, tuple(dict.fromkeys(record)), names,
-                rendered.html, rendered.toc)
+                plain_excerpt(rendered.html), rendered.html, rendered.toc)
+
+
+# a line of their own; anything else runs on within its line
+_BLOCKS = frozenset({"address", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "h1", "h2", "h3", "h4",
+                     "h5", "h6", "hr", "li", "ol", "p", "pre", "table", "tr", "ul"})
+# not the text to read first: raw HTML's code, a [TOC], the footnotes' marks and notes
+_HIDDEN = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "select"})
+_HIDDEN_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref", "toc"})
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+# a line break in the Markdown between two Chinese characters is no space
+_WIDE_BREAK = re.compile(f"(?<=[{_WIDE}])[ \t]*\n[ \t\n]*(?=[{_WIDE}])")
+_SPACES = re.compile(r"[ \t\r\n]+")  # not the ideographic space: the author's own
+
+
+def plain_excerpt(html: str, limit: int = EXCERPT_CHARS) -> tuple[str, ...]:
+    """The first ``limit`` characters of a body's text as plain lines: a
+    paragraph, a heading or a list item each, without markup or images; a
+    line cut short ends in "……"."""
+    parser = _PlainText(limit)
+    try:
+        parser.feed(html)
+        parser.close()
+        parser.end_line()
+    except _Enough:
+        pass
+    lines, left = [], limit
+    for line in parser.lines:
+        if left <= 0:
+            break
+        if len(line) > left:
+            lines.append(line[:left] + "……")
+            break
+        lines.append(line)
+        left -= len(line)
+    return tuple(lines)
+
+
+class _Enough(Exception):
+    """The excerpt has all the text it keeps."""
+
+
+class _PlainText(HTMLParser):
+    """Collects the lines of text of an HTML body until it has ``limit``
+    characters and one more (to know that the text goes on)."""
+
+    def __init__(self, limit: int):
+        super().__init__(convert_charrefs=True)
+        self.limit = limit
+        self.size = 0
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.hidden: list[str] = []  # the hidden element being skipped, as often as it is open
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.hidden:
+            if tag == self.hidden[0]:
+                self.hidden.append(tag)
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        if tag in _HIDDEN or classes & _HIDDEN_CLASSES:
+            if tag not in ("br", "hr", "img", "input", "wbr"):  # nothing inside those to skip
+                self.hidden.append(tag)
+            return
+        if tag in _BLOCKS:
+            self.end_line()
+        elif tag in ("td", "th") and self.line:
+            self.line.append("\u3000")  # the cells of a row apart
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.hidden:
+            if tag == self.hidden[0]:
+                self.hidden.pop()
+            return
+        if tag in _BLOCKS:
+            self.end_line()
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.line.append(data)
+
+    def end_line(self) -> None:
+        text = _SPACES.sub(" ", _WIDE_BREAK.sub("", "".join(self.line))).strip(" ")
+        self.line = []
+        if text:
+            self.lines.append(text)
+            self.size += len(text)
+            if self.size > self.limit:
+                raise _Enough
 
 
 def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool:
@@ -213,8 +306,10 @@ def is_still_valid(body: Body, ctx: LinkContext, source: str, page: str) -> bool
 
 def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
                      assets: list[str], photos: Photos | None = None) -> dict[str, BodyEntry]:
-    """Markdown of every visible article: content rel -> BodyEntry.  Link
-    problems are reported with their lines.  The cache is updated."""
+    """Markdown of every visible article, and of those still to be published
+    (the screen shows their text on their day): content rel -> BodyEntry.
+    Link problems of the visible ones are reported with their lines.  The
+    cache is updated."""
     cache = ctx.cache
     by_rel = {s.rel: s for s in sources}
     link_ctx = LinkContext(model.urls, model.hidden, frozenset(assets),
@@ -235,7 +330,7 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
     memo.clear()
     kept: dict[str, SeenBody] = {}
     memo[links] = (link_ctx, kept)
-    for article in model.articles:
+    for article in (*model.articles, *model.pending):
         source = by_rel[article.source]
         seen = last.get(article.source)
         if seen is not None and seen.body_digest == source.body_digest and seen.url == article.url:
@@ -264,10 +359,11 @@ def convert_articles(ctx: BuildContext, model: SiteModel, sources: list[Source],
     for article, key in misses:
         bodies[article.source] = BodyEntry(key, cache.bodies[key])
 
-    report = ctx.report
-    for article in model.articles:
+    for article in (*model.articles, *model.pending):
         if article.source not in kept:
             kept[article.source] = SeenBody(by_rel[article.source].body_digest, article.url, bodies[article.source])
+    report = ctx.report
+    for article in model.articles:  # a waiting article's links are checked on its day
         for line, message, hint, level in bodies[article.source].body.problems:
             (report.error if level == "error" else report.warning)(
                 by_rel[article.source].path, line, None, message, hint)

@@ -136,7 +136,8 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
     they add to every page.
 
     They are made from the board (its fingerprint), site.yaml, the articles
-    the screen may show and, within a day, the time: a slide or a banner
+    the screen may show and the beginning of their bodies and, within a day,
+    the time: a slide or a banner
     ending today leaves the screen (screen.pages.ends).  While none of these
     changed since they were last made (the cache's ``board_side``), their
     keys are made from what they showed then, and the board, the code that
@@ -145,7 +146,9 @@ def board_side(ctx: BuildContext, content: SiteContent, fingerprint_of) -> Board
     config, model, board, now, report = ctx.config, content.model, content.board, ctx.now, ctx.report
     key = digest("board side", board.fingerprint, fingerprint_of(config), content.photos.fingerprint,
                  *(article.fingerprint for article in model.articles), "pending",
-                 *(article.fingerprint for article in model.pending))
+                 *(article.fingerprint for article in model.pending), "excerpts",
+                 *(repr(content.bodies[article.source].body.excerpt)
+                   for article in (*model.articles, *model.pending)))
     kept = ctx.cache.board_side
     if kept is not None and kept.key == key and kept.span.holds(now):
         report.extend(kept.problems)
@@ -187,7 +190,8 @@ def _board_pages(config, content: SiteContent, board, now, report) -> tuple[list
     model = content.model
     if board is not None:
         check_print_sizes(report, content.photos, printed_photos(board, content.data, content.images))
-    return links, screen.screen_pages(config, model, board, now, report) + printing.print_pages(
+    excerpts = {rel: entry.body.excerpt for rel, entry in content.bodies.items()}
+    return links, screen.screen_pages(config, model, board, now, report, excerpts) + printing.print_pages(
         config, model, board, now, report)
 
 

@@ -33,9 +33,10 @@ TICKER_MIN_SECONDS = 20
 
 
 def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now: dt.datetime,
-                 report: Report) -> list[tuple[str, str, dict]]:
+                 report: Report, excerpts: dict) -> list[tuple[str, str, dict]]:
     """(path, template, context) of the screen pages; problems in site.yaml's
-    ``screen:`` go to ``report``."""
+    ``screen:`` go to ``report``.  ``excerpts``: content rel -> the
+    beginning of its body, for the notices and articles the slides show."""
     settings = read_screen_settings(config, report, now)
     if settings is None or not settings.enabled:
         return []
@@ -46,7 +47,7 @@ def screen_pages(config: SiteConfig, model: SiteModel, board: Board | None, now:
     if settings.slogan:
         slogans.append(Item(Slogan(settings.slogan, tuple(settings.slogan.split()))))
     chars = sum(len(item.value) for item in ticker)
-    slides = build_slides(settings.slides, config, model, board, now)
+    slides = build_slides(settings.slides, config, model, board, now, excerpts)
     shown = Shown(hours_rules(settings.hours), slides, tuple(ticker), tuple(slogans))
     context = {
         "title": LABEL,

@@ -11,7 +11,9 @@ How many items fit on one slide, and how large its type can be, are not
 decided here: they depend on the fonts of the machine that shows the page, so
 the page measures the list, shares it evenly among further slides of the same
 kind and sizes the text to the room each slide has.  A notice, an article and
-a letter each take a slide of their own, and say where to read the rest.
+a letter each take a slide of their own, and say where to read the rest: a
+notice shows the beginning of its text, an article its summary or else its
+first paragraph (the body's excerpt, build.bodies).
 """
 
 from __future__ import annotations
@@ -73,6 +75,19 @@ class Story:
 
     article: Any  # site.model.Article
     where: str  # 全文详见支部网站“通知公告”栏目
+    text: tuple[str, ...] = ()  # its paragraphs as the slide shows them, as much as fits
+
+
+def story_text(article, excerpt: tuple[str, ...], notice: bool) -> tuple[str, ...]:
+    """What a story's slide says: a notice is its text, so it shows the
+    beginning of its body, even when it has a summary; an article shows its
+    summary, or else its first paragraph.  A body with no text leaves the
+    summary."""
+    if notice and excerpt:
+        return excerpt
+    if article.summary:
+        return (article.summary,)
+    return excerpt[:1]
 
 
 @dataclass(frozen=True)
@@ -180,6 +195,7 @@ class Sources:
     model: SiteModel
     board: Board | None
     now: dt.datetime
+    excerpts: dict  # content rel -> the beginning of its body (Body.excerpt)
 
 
 def _slide(spec: SlideSpec, items, subtitle: str = "", title: str = "") -> list[Slide]:
@@ -240,12 +256,14 @@ def banner_slides(spec: SlideSpec, src: Sources) -> list[Slide]:
 
 
 def _articles(spec: SlideSpec, src: Sources, pinned_only: bool):
+    """The stories of a slide: the pinned articles are the notices."""
     # visible today, and those still to be published: the page shows each only
     # between its publish and expire moments, so a notice comes and goes on its day
     chosen = [a for a in (*src.model.articles, *src.model.pending)
               if (not spec.sections or a.section in spec.sections) and (a.pinned or not pinned_only)]
     chosen = listing_order(chosen) if pinned_only else sorted(chosen, key=attrgetter("newest_first"))
-    return (Item(Story(a, where_to_read(src.config.section_title(a.section))), dated(a.publish, a.expire))
+    return (Item(Story(a, where_to_read(src.config.section_title(a.section)),
+                       story_text(a, src.excerpts.get(a.source, ()), pinned_only)), dated(a.publish, a.expire))
             for a in chosen[:_count(spec)])
 
 
@@ -299,9 +317,10 @@ assert set(BUILDERS) == set(SLIDE_TYPES)
 
 
 def build_slides(specs, config: SiteConfig, model: SiteModel, board: Board | None,
-                 now: dt.datetime) -> tuple[Slide, ...]:
-    """The slides in the configured order; a slide whose window has ended is left out."""
-    src = Sources(config, model, board, now)
+                 now: dt.datetime, excerpts: dict) -> tuple[Slide, ...]:
+    """The slides in the configured order; a slide whose window has ended is
+    left out.  ``excerpts``: content rel -> the beginning of its body."""
+    src = Sources(config, model, board, now, excerpts)
     slides = []
     for spec in specs:
         if not is_over(spec.window.end, now):
