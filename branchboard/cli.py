@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from branchboard.command import command_name
 from branchboard.site.config import load_config
 from branchboard.errors import BoardError, BuildFailed, Report, describe_os_error
 from branchboard.build.pipeline import BuildResult, Options, build, resolve_now
@@ -76,7 +77,7 @@ def _port(text: str) -> int:
 
 
 def make_parser() -> ChineseParser:
-    parser = ChineseParser(prog="python build.py", description="党支部宣传栏生成器 branchboard")
+    parser = ChineseParser(prog=command_name(), description="党支部宣传栏生成器 branchboard")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
 
     def common(sub, out=True):
@@ -354,18 +355,19 @@ def run_new(args, site: Path) -> int:
         print(f"没有新建：{describe_os_error(exc, site)}", file=sys.stderr)
         return EXIT_CONTENT
     where = f"（第 {created.line} 行起）" if created.line > 1 else ""
+    run = command_name()
     if args.kind == "study" and args.cancel:
         print(f"已把{created.what}：{created.rel}{where}")
         print(f"下一步：{'把“' + PLACEHOLDER + '”改成取消的原因，' if not args.reason else ''}"
-              "运行 python build.py 重新生成网站，学习培训页和大屏上这次课会标明取消。")
+              f"运行 {run} 重新生成网站，学习培训页和大屏上这次课会标明取消。")
         return EXIT_OK
     print(f"已添加{created.what}：{created.rel}{where}")
     if args.kind == "article":
-        print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 python build.py check 检查，"
-              "再运行 python build.py 生成网站（或用 python build.py serve 边改边看）。")
+        print(f"下一步：用记事本打开 {created.rel}，写好正文并保存；运行 {run} check 检查，"
+              f"再运行 {run} 生成网站（或用 {run} serve 边改边看）。")
     else:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
-              "然后运行 python build.py check 检查。")
+              f"然后运行 {run} check 检查。")
     return EXIT_OK
 
 

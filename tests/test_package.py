@@ -158,6 +158,7 @@ def test_installed_command_builds_the_example_board_as_build_py_does(venv, tmp_p
 def test_installed_command_answers_help(venv, tmp_path):
     helped = run([in_venv(venv, "branchboard"), "--help"], cwd=tmp_path)
     assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("用法：branchboard "), helped.stdout  # as she types it, not build.py
     for command in ("build", "check", "serve", "edit", "print", "new"):
         assert command in helped.stdout
     as_module = run([in_venv(venv, "python"), "-m", "branchboard", "--help"], cwd=tmp_path)

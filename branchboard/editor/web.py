@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from branchboard.command import command_name
 from branchboard.editor import articles, dashboard, datapages, forms, history, performance, photos, security, siteinfo
 
 HERE = Path(__file__).parent
@@ -54,6 +55,7 @@ class EditorApp:
         self.throttle = security.LoginThrottle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
+        self.env.globals["command"] = command_name()  # as the hints name it on this computer
 
     # -- the door -------------------------------------------------------------
 
@@ -89,7 +91,7 @@ class EditorApp:
             if not security.has_password(self.site_dir):
                 return self._page("message.html", 403, title="不能打开后台",
                                   message="这台电脑不能打开后台：后台只能在运行网站的那台电脑上打开。"
-                                          "要让别的电脑也能用，请在那台电脑上先运行 python build.py password 设置密码。")
+                                          f"要让别的电脑也能用，请在那台电脑上先运行 {self.env.globals['command']} password 设置密码。")
             if path == "/admin/login":
                 return self._login(request, session_id, session)
             if not session.logged_in:

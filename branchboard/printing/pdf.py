@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from branchboard.command import command_name
 from branchboard.build import pipeline
 from branchboard.site.config import load_config
 from branchboard.errors import BuildFailed, Report
@@ -71,7 +72,7 @@ NO_BROWSER_HELP = """\
      纸张大小已经由打印页设定好，不要改。
   条幅超过 5.08 米时，请同时打开旁边的 1:10 缩样页另存一份，交印刷厂按比例放大喷绘。
 
-装好浏览器后再运行 python build.py print，就会自动生成 PDF：
+装好浏览器后再运行 {command} print，就会自动生成 PDF：
   Debian、统信 UOS、麒麟等 Linux：sudo apt install chromium（Ubuntu：sudo snap install chromium）
   Windows：安装 Google Chrome 或 Microsoft Edge（Windows 10/11 自带 Edge）
   浏览器装在别处时，在 site.yaml 里写一行 浏览器路径: 后面跟浏览器程序的完整路径。"""
@@ -124,8 +125,8 @@ def run_print(options, chromium: str | None = None, out=sys.stdout, err=sys.stde
     if browser is None:
         if problem:
             print(problem, file=out)
-        print(NO_BROWSER_HELP.format(folder=out_dir / "print", index=out_dir / "print" / "index.html"),
-              file=out)
+        print(NO_BROWSER_HELP.format(folder=out_dir / "print", index=out_dir / "print" / "index.html",
+                                     command=command_name()), file=out)
         return 0
     return _render_all(browser, jobs, out_dir, out, err)
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from branchboard.command import command_name
 from branchboard.scaffold.answers import QUESTIONS, Answers, Question
 from branchboard.scaffold.boardfiles import SECTIONS, board_files
 from branchboard.scaffold.yamlappend import Refused
@@ -131,11 +132,11 @@ def as_argument(shown: str) -> str:
 
 def next_steps(shown: str) -> str:
     """What the secretary does next, with the commands for this folder."""
-    site, sep = as_argument(shown), os.sep
+    site, sep, run = as_argument(shown), os.sep, command_name()
     return f"""
 下一步：
-  1. 在浏览器里边改边看（编辑后台）：python build.py edit --site {site}
-  2. 写第一篇文章：python build.py new article 支部动态 文章标题 --site {site}
-  3. 改完后重新生成网站：python build.py build --site {site}
+  1. 在浏览器里边改边看（编辑后台）：{run} edit --site {site}
+  2. 写第一篇文章：{run} new article 支部动态 文章标题 --site {site}
+  3. 改完后重新生成网站：{run} build --site {site}
      生成的网站是 {shown}{sep}public{sep}index.html，会议室大屏打开 {shown}{sep}public{sep}screen{sep}index.html
   网站设置在 {shown}{sep}site.yaml，光荣榜、学习培训等在 {shown}{sep}data 里，每个文件开头都写了怎么填。"""

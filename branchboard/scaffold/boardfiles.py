@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from branchboard.command import command_name
 from branchboard.scaffold.answers import Answers
 from branchboard.scaffold.new import yaml_text
 
@@ -26,7 +27,7 @@ def quoted(value: str) -> str:
 def board_files(answers: Answers, today: dt.date, site_arg: str) -> dict[str, str]:
     """Path in the new folder -> its text; ``site_arg``: the folder as the
     commands in the comments name it (--site 机电队)."""
-    run = f"python build.py {{}} --site {site_arg}"
+    run = f"{command_name()} {{}} --site {site_arg}"
     files = {"site.yaml": site_yaml(answers, run)}
     for name in DATA_FILES:
         files[f"data/{name}.yaml"] = DATA_TEXTS[name](answers, today, run)

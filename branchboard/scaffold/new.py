@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from branchboard.board import data as data_mod
+from branchboard.command import command_name
 from branchboard.site.config import SiteConfig
 from branchboard.site.content import CONTENT_DIR, find_content, is_ignored
 from branchboard.site.placeholders import BODY, PLACEHOLDER
@@ -77,7 +78,7 @@ ARTICLE = """\
 <!--
 插入照片：把照片放进 {folder}/images/ 文件夹，然后在正文里单独写一行：
 ![照片说明](images/照片文件名.jpg)
-写好后运行 python build.py check 检查，再运行 python build.py 生成网站。
+写好后运行 {command} check 检查，再运行 {command} 生成网站。
 这几行提示不会显示在网页上，可以删掉。
 -->
 """
@@ -110,7 +111,8 @@ def new_article(site_dir: Path, config: SiteConfig, section: str, title: str,
     folder = f"{CONTENT_DIR}/{section_id}"
     rel = f"{folder}/{today:%Y-%m-%d}-{slug}.md"
     text = ARTICLE.format(title=yaml_text(title), date=f"{today:%Y-%m-%d}",
-                          author=yaml_text(config.author) if config.author else "", folder=folder, body=BODY)
+                          author=yaml_text(config.author) if config.author else "", folder=folder, body=BODY,
+                          command=command_name())
     path = site_dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -128,7 +130,7 @@ def new_article(site_dir: Path, config: SiteConfig, section: str, title: str,
 class EntryKind:
     file: str  # under data/
     what: str
-    header: str  # the comment a new file starts with
+    header: str  # the comment a new file starts with; {command} names the command
     list_keys: tuple[str, ...]  # the key holding the list; () when the file is the list
     entry: Callable[..., tuple[list[str], str]]  # (doc, today, config, **options) -> lines, label
 
@@ -147,7 +149,7 @@ def _honor(doc, today: dt.date, config: SiteConfig, period: str | None = None) -
             period, n = f"{first}（{n}）", n + 1
     titles = "、".join(dict.fromkeys(["革新能手", "生产标兵", "高产班组", "星级职工", *config.honor_titles]))
     return [
-        f"# {today:%Y-%m-%d} 用 python build.py new honor 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"# {today:%Y-%m-%d} 用 {command_name()} new honor 添加：把“{PLACEHOLDER}”改成实际内容",
         f"- 期次: {yaml_text(period)}",
         f"  日期: {today:%Y-%m-%d}",
         "  表彰:",
@@ -183,7 +185,7 @@ def _session(doc, today: dt.date, config: SiteConfig, extra_day: dt.date | None 
         return sessions.extra_session(doc, today, extra_day)
     day, extra = _session_day(doc, today)
     lines = [
-        f"# {today:%Y-%m-%d} 用 python build.py new study 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"# {today:%Y-%m-%d} 用 {command_name()} new study 添加：把“{PLACEHOLDER}”改成实际内容",
         f"- 日期: {day:%Y-%m-%d}",
         f"  主题: {PLACEHOLDER}",
         f"  主讲: {PLACEHOLDER}",
@@ -196,7 +198,7 @@ def _session(doc, today: dt.date, config: SiteConfig, extra_day: dt.date | None 
 
 def _letter(doc, today: dt.date, config: SiteConfig) -> tuple[list[str], str]:
     return [
-        f"# {today:%Y-%m-%d} 用 python build.py new mailbox 添加：把“{PLACEHOLDER}”改成实际内容",
+        f"# {today:%Y-%m-%d} 用 {command_name()} new mailbox 添加：把“{PLACEHOLDER}”改成实际内容",
         f"- 日期: {today:%Y-%m-%d}",
         f"  主题: {PLACEHOLDER}",
         f"  类别: {PLACEHOLDER}     # 如：生产建议、生活后勤、安全隐患、技术革新",
@@ -212,13 +214,13 @@ KINDS = {
 # 光荣榜 · 星级职工评选台
 #
 # 每一期以“- 期次:”开头，下面的“表彰:”列出本期上榜的人和班组。
-# 新增一期：运行 python build.py new honor，再把“待填写”改成实际内容。
+# 新增一期：运行 {command} new honor，再把“待填写”改成实际内容。
 # 日期写成 2026-09-05 这样的格式；冒号后面要有一个空格。
 """, (), _honor),
     "study": EntryKind("study.yaml", "学习培训", """\
 # 学习培训
 #
-# 课程 —— 每一次课以“- 日期:”开头。新增一次课：运行 python build.py new study。
+# 课程 —— 每一次课以“- 日期:”开头。新增一次课：运行 {command} new study。
 # 可以在文件开头加上每周固定的安排，例如：
 #   安排:
 #     星期: [周三, 周五]
@@ -230,7 +232,7 @@ KINDS = {
 # 职工信箱
 #
 # 职工来信逐条登记在这里，每条以“- 日期:”开头，不写来信人姓名。
-# 新增一条：运行 python build.py new mailbox，再把“待填写”改成实际内容。
+# 新增一条：运行 {command} new mailbox，再把“待填写”改成实际内容。
 # 状态只能写：已受理、办理中、已办结。
 """, (), _letter),
 }
@@ -250,7 +252,7 @@ def new_entry(site_dir: Path, config: SiteConfig, kind_name: str, today: dt.date
     with site_lock(site_dir, "new", wait=60):
         if not path.exists():
             lines, label = kind.entry(None, today, config, **options)
-            return Created(rel, start_list_file(path, kind.header, lines, kind.list_keys), label)
+            return Created(rel, start_list_file(path, kind.header.format(command=command_name()), lines, kind.list_keys), label)
         board = board_data(site_dir, config).get(Path(kind.file).stem)
         lines, label = kind.entry(board, today, config, **options)
         return Created(rel, append_entry(path, rel, lines, kind.list_keys), label)

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from branchboard.board import data as data_mod
+from branchboard.command import command_name
 from branchboard.site.placeholders import PLACEHOLDER
 from branchboard.scaffold.yamlappend import Refused
 
@@ -40,7 +41,7 @@ def extra_session(doc, today: dt.date, day: dt.date) -> tuple[list[str], str]:
         raise Refused(f"data/study.yaml 里已经有 {day:%Y-%m-%d} 的课，没有再加。要修改就直接打开这个文件。")
     schedule = _schedule(doc)
     regular = bool(schedule.get("weekdays")) and data_mod.is_scheduled(schedule, day)
-    lines = [f"# {today:%Y-%m-%d} 用 python build.py new study --加课 添加：把“{PLACEHOLDER}”改成实际内容",
+    lines = [f"# {today:%Y-%m-%d} 用 {command_name()} new study --加课 添加：把“{PLACEHOLDER}”改成实际内容",
              f"- 日期: {day:%Y-%m-%d}", f"  主题: {PLACEHOLDER}", f"  主讲: {PLACEHOLDER}"]
     if not regular:
         lines.append("  加课: true          # 不在每周固定安排里的课")
@@ -77,6 +78,6 @@ def cancellation(doc, today: dt.date, day: dt.date, reason: str | None) -> Cance
     if not (schedule.get("weekdays") and data_mod.is_scheduled(schedule, day)):
         raise Refused(f"{day:%Y-%m-%d} 不是学习日（{_rule_text(schedule)}），data/study.yaml 里也没有这一天的课，"
                       "没有可以取消的。请核对日期。")
-    lines = [f"# {today:%Y-%m-%d} 用 python build.py new study --取消 添加",
+    lines = [f"# {today:%Y-%m-%d} 用 {command_name()} new study --取消 添加",
              f"- 日期: {day:%Y-%m-%d}", "  取消: true", f"  原因: {why}"]
     return Cancellation(None, lines, label)

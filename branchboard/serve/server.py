@@ -202,12 +202,13 @@ def print_addresses(server: DevServer) -> None:
 
 def editor_access(site_dir: Path) -> str:
     """Whether other computers may use the editor, said for the terminal."""
+    from branchboard.command import command_name
     from branchboard.editor.security import has_password
 
     if has_password(site_dir):
-        return "编辑后台：局域网里的其他电脑要输入密码才能打开（密码用 python build.py password 修改）。"
+        return f"编辑后台：局域网里的其他电脑要输入密码才能打开（密码用 {command_name()} password 修改）。"
     return ("编辑后台：没有设置密码，局域网里的其他电脑打不开后台，只有本机能打开；"
-            "要让别的电脑也能编辑，请先运行 python build.py password 设置密码。")
+            f"要让别的电脑也能编辑，请先运行 {command_name()} password 设置密码。")
 
 
 def run(options: Options, host: str, port: int, open_editor: bool = False) -> int:
