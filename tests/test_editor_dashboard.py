@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from branchboard.editor import dashboard
-from conftest import PROJECT, article
-from tools.editor_client import HONORS, MAILBOX, NOW, STUDY, Client, soup
+from conftest import MINIMAL_SITE, PROJECT, article
+from tools.editor_client import HONORS, MAILBOX, NOW, STUDY, Client, soup, wait_until
 
 BANNERS = """\
 - 内容: 安全第一　预防为主
@@ -158,3 +158,49 @@ def test_data_too_broken_to_make_the_board_shows_its_problems_not_a_crash(served
     assert not page.select("section.honors") and page.select("section.notices")
     links = [a["href"] for a in page.select("ul.problems li a")]
     assert links and all(link.startswith("/admin/data/study.yaml?at=schedule") for link in links), links
+
+
+SCREEN_HOURS = MINIMAL_SITE + "screen:\n  on: 工作日 07:00-18:00\n  holidays: [2026-11-27 感恩节]\n"
+
+
+def test_the_screen_week_box_shows_the_schedule_line_and_opens_the_schedule_page(served):
+    site, server = served({"data/mailbox.yaml": MAILBOX, "site.yaml": SCREEN_HOURS})
+    box = home(server).select_one("section.screen-week")
+    assert box.select_one(".screen-today").get_text() == "今天（11月25日）：07:00–18:00 开"
+    line = box.select_one(".screen-summary").get_text()
+    assert line.startswith("大屏：未来 7 天有 4 天 07:00–18:00 开，11月27日、11月28日、11月29日 全天关；"), line
+    assert line == site.run("check", "--now", "2026-11-25").out.splitlines()[-1]  # the line `check` prints
+    status, _headers, page = Client(server).request("GET", box.find("a")["href"])
+    assert status == 200
+    schedule = soup(page)
+    assert schedule_summary(schedule) == line
+    first = schedule.select_one(".schedule-day")
+    assert first["data-date"] == "2026-11-25" and first.h2.get_text().startswith("11月25日 星期三")
+
+
+def test_new_screen_hours_in_site_yaml_show_at_the_next_visit(served):
+    site, server = served({"data/mailbox.yaml": MAILBOX, "site.yaml": SCREEN_HOURS})
+    assert texts(home(server), ".screen-today") == ["今天（11月25日）：07:00–18:00 开"]
+    site.write("site.yaml", MINIMAL_SITE + "screen:\n  on: 每天 08:30-17:00\n  holidays: [2026-11-25 支部活动日]\n")
+    page = home(server)
+    assert texts(page, ".screen-today") == ["今天（11月25日）：全天关（支部活动日）"]
+    line = texts(page, ".screen-summary")[0]
+    assert line.startswith("大屏：未来 7 天有 6 天 08:30–17:00 开，11月25日 全天关；"), line
+
+    def served_line():  # serve builds the site again on its own
+        _status, _headers, text = Client(server).request("GET", "/screen/schedule.html")
+        return schedule_summary(soup(text)) == line
+    wait_until(served_line)
+
+
+def test_the_footer_links_the_schedule_next_to_the_screen_but_the_screen_does_not(make_site):
+    site = make_site({"site.yaml": SCREEN_HOURS})
+    site.build()
+    footer = [a["href"] for a in site.page("index.html").select(".footer-links a")]
+    assert footer[footer.index("screen/index.html") + 1] == "screen/schedule.html"
+    assert (site.out / "screen" / "schedule.html").is_file()
+    assert not site.page("screen/index.html").select('a[href*="schedule"]')
+
+
+def schedule_summary(page) -> str:
+    return page.select_one(".schedule-summary").get_text().strip()

@@ -117,12 +117,18 @@ def test_a_months_deductions_and_bonus_are_entered_in_the_browser(served, browse
 # -- what the server refuses -----------------------------------------------------------------
 
 def period_form(client: Client, rows: dict, path: str = "/admin/performance?new=1") -> dict:
-    """The page's hidden fields and 期次/日期 as proposed, with ``rows`` ({"d.0.team": ...}) filled in."""
+    """The page's hidden fields, 期次/日期 as proposed and the 参加班组 boxes
+    ticked, as a browser sends them, with ``rows`` ({"d.0.team": ...}) filled in."""
     status, _headers, page = client.request("GET", path)
     assert status == 200, page
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     fields.update(re.findall(r'name="(period|date)" type="[a-z]+" value="([^"]*)"', page))
+    fields.update((box["name"], box["value"]) for box in soup(page).select("input[type=checkbox][checked]"))
     return {**fields, **rows}
+
+
+def untick(fields: dict, team: str) -> dict:
+    return {name: value for name, value in fields.items() if not (name.startswith("teams.") and value == team)}
 
 
 def row_problems(page: str, name: str) -> list[str]:
@@ -284,3 +290,129 @@ def test_points_that_are_not_a_plain_number_are_refused_at_the_row(served):
         assert row_problems(page, row), row
     assert row_problems(page, "d.3")[0].startswith("有 ")  # two items' names hold 安全
     assert path.read_text(encoding="utf-8") == PERFORMANCE
+
+
+# -- 参加班组: the teams a period assesses -------------------------------------------------------
+
+TEAMS = ["甲班", "乙班", "丙班", "丁班", "检修班", "装车班"]
+OCTOBER = "  - 期次: 2026年10月\n    日期: 2026-11-06\n"
+LISTED = PERFORMANCE.replace(OCTOBER, OCTOBER + "    参加班组: 甲班、乙班、丙班、丁班、检修班\n", 1)
+
+
+def ticked(page) -> list[str]:
+    return [box["value"] for box in page.select("#f-teams input[type=checkbox]") if box.has_attr("checked")]
+
+
+def ranked(page) -> list[str]:
+    return [tr["data-team"] for tr in page.select("#totals tr[data-team]") if not tr.has_attr("hidden")]
+
+
+def test_an_unticked_team_leaves_the_totals_and_the_saved_period_lists_the_others(served, tmp_path):
+    site, server = served(FILES)
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    _status, _headers, page = client.request("GET", "/admin/performance?new=1")
+    assert ticked(soup(page)) == TEAMS and ranked(soup(page)) == TEAMS  # the file lists none: all of them
+    sent = untick(period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "1"}), "装车班")
+    status, headers, page = client.request("POST", "/admin/performance/save", sent)
+    assert status == 303, page
+    gone, added = changed_lines(PERFORMANCE, path.read_text(encoding="utf-8"))
+    assert gone == [] and added[:3] == ["  - 期次: 2026年11月", "    日期: 2026-11-25",
+                                        "    参加班组: 甲班、乙班、丙班、丁班、检修班"]
+    _status, _headers, page = client.request("GET", headers["Location"])
+    assert ticked(soup(page)) == TEAMS[:5] and ranked(soup(page)) == TEAMS[:5]
+    out = tmp_path / "out"
+    built = site.run("build", "--now", "2026-11-25", "--out", str(out))
+    assert built.code == 0, built.text
+    board = soup((out / "board" / "performance.html").read_text(encoding="utf-8"))
+    latest = board.select_one(".performance-period.latest")
+    assert sorted(r.th.get_text() for r in latest.select(".rank-table tbody tr")) == sorted(TEAMS[:5])
+
+
+def test_a_row_for_a_team_not_ticked_is_refused_at_the_row(served):
+    site, server = served(FILES)
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    sent = untick(period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "1",
+                                       "b.6.team": "装车班", "b.6.item": "C01", "b.6.points": "2"}), "装车班")
+    status, _headers, page = client.request("POST", "/admin/performance/save", sent)
+    assert status == 422, page
+    assert row_problems(page, "d.0") == []
+    assert row_problems(page, "b.6") == ["装车班 不在 2026年11月 的参加班组里，不能加分"
+                                         "（把这个班组加进这一期的“参加班组”，或者改正班组名。）"]
+    assert ticked(soup(page)) == TEAMS[:5]  # what she ticked stays
+    assert path.read_text(encoding="utf-8") == PERFORMANCE
+
+
+def test_a_new_period_proposes_the_last_periods_teams_and_keeps_writing_them(served):
+    site, server = served({"data/performance.yaml": LISTED})
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    sent = period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "1"})
+    assert sorted(v for k, v in sent.items() if k.startswith("teams.")) == sorted(TEAMS[:5])
+    sent["teams.5"] = "装车班"  # 装车班 joins this month: every team ticked, and still written
+    status, _headers, page = client.request("POST", "/admin/performance/save", sent)
+    assert status == 303, page
+    gone, added = changed_lines(LISTED, path.read_text(encoding="utf-8"))
+    assert gone == [] and added[2] == "    参加班组: 甲班、乙班、丙班、丁班、检修班、装车班"
+
+
+def test_no_team_ticked_is_refused_at_the_teams(served):
+    site, server = served(FILES)
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    sent = period_form(client, {"d.0.team": "甲班", "d.0.item": "A02", "d.0.points": "1"})
+    status, _headers, page = client.request("POST", "/admin/performance/save",
+                                            {k: v for k, v in sent.items() if not k.startswith("teams.")})
+    assert status == 422, page
+    assert [p.get_text() for p in soup(page).select("#f-teams p.problem")] == ["请至少勾选一个参加这一期考核的班组。"]
+    assert path.read_text(encoding="utf-8") == PERFORMANCE
+
+
+def test_unticking_a_team_in_the_browser_flags_its_row_and_drops_its_total(served, browser, tmp_path):
+    site, server = served(FILES)
+    path = site.root / "data" / "performance.yaml"
+    context, page = open_page(browser, f"{server.url}admin/performance?new=1")
+    try:
+        rows = page.locator("#deductions tr.row")
+        fill_row(rows.nth(0), "装车班", "A02", "1", "未戴口罩")
+        assert total(page, "装车班") == "199"
+        page.get_by_label("装车班", exact=True).uncheck()
+        assert page.locator('#totals tr[data-team="装车班"]').is_hidden()
+        assert rows.nth(0).locator(".row-check").inner_text() == "装车班 不在 2026年11月 的参加班组里，不能扣分"
+        rows.nth(0).get_by_label("班组").select_option("甲班")
+        assert rows.nth(0).locator(".row-check").inner_text() == ""
+        assert total(page, "甲班") == "199"
+        page.get_by_role("button", name="保存这一期").click()
+        page.get_by_text("已保存").wait_for()
+        assert not page.get_by_label("装车班", exact=True).is_checked()
+    finally:
+        context.close()
+    gone, added = changed_lines(PERFORMANCE, path.read_text(encoding="utf-8"))
+    assert gone == [] and added == ["  - 期次: 2026年11月", "    日期: 2026-11-25",
+                                    "    参加班组: 甲班、乙班、丙班、丁班、检修班", "    扣分:", "      - 班组: 甲班",
+                                    "        小项: A02", "        分数: 1", "        原因: 未戴口罩"]
+    built = site.run("build", "--now", "2026-11-25", "--out", str(tmp_path / "out"))
+    assert built.code == 0, built.text
+
+
+def test_changing_a_periods_teams_rewrites_only_that_line(served):
+    site, server = served({"data/performance.yaml": LISTED})
+    path = site.root / "data" / "performance.yaml"
+    client = Client(server)
+    _status, _headers, page = client.request("GET", "/admin/performance?at=2")
+    shown = soup(page)
+    assert ticked(shown) == TEAMS[:5] and ranked(shown) == TEAMS[:5]
+    typed = {i["name"]: i.get("value", "") for i in shown.select("input[name]") if i.get("type") != "checkbox"}
+    typed.update({s["name"]: s.select_one("option[selected]").get_text() for s in shown.select("select")
+                  if s.select_one("option[selected]")})
+    typed.update({f"teams.{i}": team for i, team in enumerate(TEAMS[:5]) if team != "丙班"})
+    typed.update({name: "" for name in typed if re.match(r"[db]\.\d+\.", name)
+                  and typed.get(name[:name.rindex(".")] + ".team") == "丙班"})  # 丙班's rows go too
+    status, _headers, page = client.request("POST", "/admin/performance/save", typed)
+    assert status == 303, page
+    gone, added = changed_lines(LISTED, path.read_text(encoding="utf-8"))
+    assert gone[0] == "    参加班组: 甲班、乙班、丙班、丁班、检修班" and added == ["    参加班组: 甲班、乙班、丁班、检修班"]
+    before, after = (yaml.safe_load(text)["考核期"][2] for text in (LISTED, path.read_text(encoding="utf-8")))
+    for kind in ("扣分", "加分"):  # the rest of what went are 丙班's rows
+        assert after.get(kind, []) == [e for e in before.get(kind, []) if e["班组"] != "丙班"]

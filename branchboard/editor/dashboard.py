@@ -1,6 +1,7 @@
-"""What the editor's first page shows: the board as it stands today and
-every problem `check` finds, each with a link to the entry or article it is
-about, made by the build's own code (nothing written).
+"""What the editor's first page shows: the board as it stands today, the
+screen's week (public/screen/schedule.html in one line) and every problem
+`check` finds, each with a link to the entry or article it is about, made by
+the build's own code (nothing written).
 
     Dashboard(site_dir).today(now)   a Today, made again only when it may differ
 
@@ -27,6 +28,8 @@ from branchboard.build.pipeline import Options, build, resolve_now
 from branchboard.editor import forms
 from branchboard.editor.articletext import LABELS
 from branchboard.errors import BoardError, BuildFailed, Report
+from branchboard.screen.pages import screen_pages
+from branchboard.screen.schedule import OUTPUT as SCHEDULE_OUTPUT, Schedule
 from branchboard.site.content import CONTENT_DIR, FIELDS
 from branchboard.site.schema import as_date
 
@@ -65,6 +68,7 @@ class Today:
     ending: tuple[Ending, ...]  # soonest first
     problems: tuple[Problem, ...]  # errors first, then warnings
     stopped: bool  # errors kept the build from making the board: honors, study, banners not known
+    screen: Schedule | None  # the screen's week from today, as screen/schedule.html shows it; None: no screen
     study_at: str  # the first listed study session from today on ("sessions.12"), or ""
     until: dt.datetime | None  # the next moment at which this changes with the time alone
 
@@ -137,6 +141,7 @@ def make_today(site_dir: Path, now: dt.datetime) -> Today:
     honors = board.honors.latest if board and board.honors else None
     return Today(
         stopped=stopped,
+        screen=None if stopped else _screen_week(site_dir, model, board, now),
         honors=honors,
         top=tuple(a for g in honors.groups for a in g.awards)[:3] if honors else (),
         study=board.study.next_session if board and board.study else None,
@@ -161,6 +166,19 @@ def _board(cache: BuildCache, report: Report) -> tuple[object, bool]:
         if not report.has_errors():
             raise
         return None, True
+
+
+def _screen_week(site_dir: Path, model, board, now: dt.datetime) -> Schedule | None:
+    """The week the build's schedule page shows, made again by the screen's
+    own code from the model and board the build made (site.yaml's problems
+    are the build's to report)."""
+    from branchboard.site.config import load_config
+
+    config = load_config(site_dir, Report()) if model is not None else None
+    if config is None:
+        return None
+    pages = screen_pages(config, model, board, now, Report())
+    return next((context["schedule"] for path, _template, context in pages if path == SCHEDULE_OUTPUT), None)
 
 
 def _ending(model, board, now: dt.datetime, info: forms.SiteInfo) -> tuple[Ending, ...]:

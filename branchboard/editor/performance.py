@@ -6,11 +6,12 @@ period (期次, 日期, its 扣分 and 加分 rows), saved in one go.
     POST /admin/performance/save       checked with the build's own checks, then written
 
 The page's script shows as she types what the server will find (the 小项 a
-row names, a team's points over an item's 分值, each team's total); the
-server checks the whole new text again with ``forms.new_problems`` (the
-schema and ``deductions_within_item_max``), puts each problem beside its
-row and writes nothing until there is none.  Every write goes through
-``files.save``.  The form and the text are made in ``performancetext``.
+row names, a team's points over an item's 分值, a row for a team not ticked
+in 参加班组, each ticked team's total); the server checks the whole new
+text again with ``forms.new_problems`` (the schema,
+``deductions_within_item_max`` and ``entries_for_assessed_teams``), puts
+each problem beside its row and writes nothing until there is none.  Every
+write goes through ``files.save``.  The form and the text are made in ``performancetext``.
 
 The editor's door (``web.EditorApp``) has let the request in and checked a
 POST's Origin and CSRF token before it gets here.
@@ -23,11 +24,11 @@ from werkzeug.wrappers import Request, Response
 from branchboard.build.pipeline import resolve_now
 from branchboard.editor import files, forms
 from branchboard.editor.performancetext import (KINDS, PERIOD_FIELDS, ROW_FIELDS, PeriodForm, Row, catalogue,
-                                                existing_form, find_item, forget_missing_rows, full_marks,
-                                                index_of, new_form, period_text, periods_of, place_problems,
-                                                proposal, standings, text_of, typed_form)
+                                                existing_form, file_teams, find_item, forget_missing_rows,
+                                                full_marks, index_of, new_form, period_text, periods_of,
+                                                place_problems, proposal, standings, text_of, typed_form)
 from branchboard.scaffold.yamlappend import Refused
-from branchboard.site.schema import format_number, referenced
+from branchboard.site.schema import format_number
 
 PREFIX = "/admin/performance"
 NAME = "performance.yaml"
@@ -91,6 +92,9 @@ class Pages:
         forget_missing_rows(data, form)
         if data.version != submitted.get("version"):
             return self._conflict(data, form, None)
+        if form.teams == []:
+            form.problems["teams"] = ["请至少勾选一个参加这一期考核的班组。"]
+            return self._form(data, form, 422, invalid=True)
         items = catalogue(data.value)
         for row in form.rows:  # the file gets the code; text naming no one item is left for the checks
             found = find_item(row.values["item"], items)
@@ -121,14 +125,17 @@ class Pages:
 
     def _form(self, data, form: PeriodForm, status: int, **shown) -> Response:
         items = catalogue(data.value)
-        teams = list(dict.fromkeys(referenced(data.value, "teams")))
+        teams = file_teams(data)
+        ticked = form.teams if form.teams is not None else teams
         for kind in KINDS:  # blank rows to fill in, also without the script
             form.rows += [Row(kind, None, dict.fromkeys(ROW_FIELDS, "")) for _ in range(EMPTY_ROWS[kind])]
         periods = [(i, text_of(p.get("period")) or f"第 {i + 1} 期")
                    for i, p in enumerate(periods_of(data)) if isinstance(p, dict)]
         title = f"绩效考核：{form.values['period']}" if form.at is not None else "新的一期考核"
         return self.app._page("performance.html", status, title=title, data=data, form=form, kinds=KINDS,
-                              items=items, teams=teams, standings=standings(form, teams, items),
+                              items=items, teams=teams, ticked=ticked,
+                              choices=teams + [t for t in ticked if t not in teams],
+                              standings=standings(form, teams, items),
                               full=format_number(full_marks(items)), periods=periods,
                               found=lambda text: find_item(text, items), csrf=self.session.csrf,
                               blank=Row("", None, dict.fromkeys(ROW_FIELDS, "")),

@@ -1,6 +1,7 @@
 """The 绩效考核 period form as data, and the file's text with it saved.
 
     catalogue(value)            the file's 小项 by code
+    assessed_teams(data, at)    the teams a period assesses (参加班组), or the file's whole list
     find_item(typed, items)     the items a row's 小项 text names: code, whole name, or part of one name
     standings(form, teams, items)   each team's total: full marks − deductions + bonuses
     proposal(today, periods)    期次 and 日期 for a new period, in the file's style
@@ -10,7 +11,9 @@
 
 Paths in English (``("periods", 3, "deductions", 0)``) are what the schema
 uses; keys are written as the file spells them, a new period's in the
-order the period before it has them.
+order the period before it has them.  ``参加班组`` is written only when not
+every team is ticked or the period (for a new one: the period before it)
+has it, in the way that one writes it (甲班、乙班 or a list).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from branchboard.editor.datafile import value_at
+from branchboard.editor.datafile import raw_at, value_at
 from branchboard.editor.yamledit import REMOVE, append, change
-from branchboard.site.schema import format_number
+from branchboard.site.schema import format_number, referenced
 
 KINDS = {"d": ("deductions", "扣分"), "b": ("bonuses", "加分")}  # form prefix: (list, its label)
 ROW_FIELDS = ("team", "item", "points", "reason")
@@ -31,6 +34,8 @@ EARLY_DAYS = 5  # in a month's first days the period proposed is last month's
 MAX_ROWS = 500  # rows a form may send
 PLAIN_NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,6})?")
 ROW_NAME = re.compile(r"^([db])\.(\d{1,4})\.(team|item|points|reason|at)$")
+TEAM_NAME = re.compile(r"^teams\.\d{1,4}$")  # a ticked 参加班组 box; the form's "teams" says it showed them
+TEAMS_SEPARATOR = re.compile(r"\s*[、，,；;]\s*|\s+")
 
 # -- what the page holds ------------------------------------------------------------------
 
@@ -62,7 +67,8 @@ class PeriodForm:
     at: int | None  # the period's index in the file; None for a new one
     values: dict  # period, date
     rows: list[Row]
-    problems: dict = field(default_factory=dict)  # period/date -> messages
+    problems: dict = field(default_factory=dict)  # period/date/teams -> messages
+    teams: list[str] | None = None  # the teams ticked as assessed; None: the form sent no boxes
 
     def of(self, kind: str) -> list[Row]:
         return [r for r in self.rows if r.kind == kind]
@@ -91,6 +97,23 @@ def find_item(typed: str, items: dict[str, Item]) -> list[Item]:
         return [next(i for c, i in items.items() if c.upper() == code)]
     exact = [i for i in items.values() if i.name == text]
     return exact or [i for i in items.values() if text in i.name]
+
+
+def file_teams(data) -> list[str]:
+    """The file's 班组, in its order."""
+    return list(dict.fromkeys(referenced(data.value, "teams")))
+
+
+def listed_teams(data, at: int | None) -> list[str] | None:
+    """Period ``at``'s 参加班组 as the file lists them; None when it lists none."""
+    teams = value_at(data.value, ("periods", at, "teams")) if at is not None else None
+    return [str(t) for t in teams] if isinstance(teams, list) and teams else None
+
+
+def assessed_teams(data, at: int | None) -> list[str]:
+    """The teams period ``at`` assesses; for a new period (None) those of the period before it."""
+    source = at if at is not None else len(periods_of(data)) - 1
+    return listed_teams(data, source if source >= 0 else None) or file_teams(data)
 
 
 def full_marks(items: dict[str, Item]) -> Decimal:
@@ -128,7 +151,7 @@ def proposal(today: dt.date, periods: list) -> tuple[str, str]:
 
 def new_form(data, today: dt.date) -> PeriodForm:
     period, date = proposal(today, periods_of(data))
-    return PeriodForm(None, {"period": period, "date": date}, [])
+    return PeriodForm(None, {"period": period, "date": date}, [], teams=assessed_teams(data, None))
 
 
 def existing_form(data, at: int) -> PeriodForm:
@@ -143,7 +166,7 @@ def existing_form(data, at: int) -> PeriodForm:
             if values["item"] in items:
                 values["item"] = items[values["item"]].label
             rows.append(Row(kind, j, values))
-    return PeriodForm(at, {f: text_of(period.get(f)) for f in PERIOD_FIELDS}, rows)
+    return PeriodForm(at, {f: text_of(period.get(f)) for f in PERIOD_FIELDS}, rows, teams=assessed_teams(data, at))
 
 
 def typed_form(submitted, period_count: int) -> PeriodForm | None:
@@ -169,7 +192,11 @@ def typed_form(submitted, period_count: int) -> PeriodForm | None:
         if not row.is_blank():
             made.append(row)
     values = {f: submitted.get(f, "").strip() for f in PERIOD_FIELDS}
-    return PeriodForm(at, values, made)
+    teams = None
+    if "teams" in submitted:
+        ticked = [submitted.get(key).strip() for key in submitted if TEAM_NAME.match(key)]
+        teams = list(dict.fromkeys(t for t in ticked if t))
+    return PeriodForm(at, values, made, teams=teams)
 
 
 # -- the new text --------------------------------------------------------------------------------
@@ -177,23 +204,46 @@ def typed_form(submitted, period_count: int) -> PeriodForm | None:
 def period_text(data, form: PeriodForm) -> str:
     """The file's text with the period appended (a new one) or changed."""
     keys = Spelling(data)
+    teams = _teams_written(data, form)
     if form.at is None:
         period = {keys.period(f): form.values[f] for f in PERIOD_FIELDS if form.values[f]}
+        if teams is not None:
+            period[keys.period("teams")] = teams
         for kind, (name, _label) in KINDS.items():
             entries = [keys.entry(r.values) for r in form.of(kind)]
             if entries:
                 period[keys.period(name)] = entries
-        period = dict(sorted(period.items(), key=lambda pair: keys.order(pair[0], keys.last_period)))
-        return append(data.text, data.rel, keys.periods, period)
-    return _changed(data, form, keys)
+        return append(data.text, data.rel, keys.periods, keys.in_period_order(period))
+    return _changed(data, form, keys, teams)
 
 
-def _changed(data, form: PeriodForm, keys: "Spelling") -> str:
+def _teams_written(data, form: PeriodForm):
+    """What the period's 参加班组 is to hold (None: it is not written): the
+    ticked teams in the file's order, as the period (a new one: the period
+    before it) writes them, a text such as 甲班、乙班 unless it has a list."""
+    source = form.at if form.at is not None else len(periods_of(data)) - 1
+    had = source >= 0 and value_at(data.value, ("periods", source, "teams")) is not None
+    everyone = file_teams(data)
+    ticked = form.teams if form.teams is not None else assessed_teams(data, form.at)
+    ticked = [t for t in everyone if t in ticked] + [t for t in ticked if t not in everyone]
+    if not had and set(ticked) >= set(everyone):
+        return None
+    written = raw_at(data, ("periods", source, "teams")) if had else None
+    if isinstance(written, list):
+        return ticked
+    separator = TEAMS_SEPARATOR.search(written.strip()) if isinstance(written, str) else None
+    return (separator.group(0) if separator else "、").join(ticked)
+
+
+def _changed(data, form: PeriodForm, keys: "Spelling", teams) -> str:
     raw = data.doc.raw_paths
     here = ("periods", form.at)
     changes = {}
     for f in PERIOD_FIELDS:
         _set(changes, raw, here + (f,), raw[here] + (keys.period(f),), form.values[f], value_at(data.value, here + (f,)))
+    listed = value_at(data.value, here + ("teams",))
+    if teams is not None and form.teams is not None and set(form.teams) != set(listed or ()):
+        changes[raw.get(here + ("teams",), raw[here] + (keys.period("teams"),))] = teams
     later = []
     for kind, (name, _label) in KINDS.items():
         kept = {r.at: r for r in form.of(kind) if r.at is not None}
@@ -261,6 +311,17 @@ class Spelling:
     def order(key: str, model: list[str]) -> int:
         return model.index(key) if key in model else len(model)
 
+    def in_period_order(self, period: dict) -> dict:
+        """A new period's keys in the order the last period has them; a key
+        it lacks (参加班组) right after the one before it in the schema."""
+        fields = list(self.root.fields["periods"].item.fields)
+        spelled = {self.period(name): name for name in fields}
+        rank: dict[str, float] = {}
+        for key in sorted(period, key=lambda k: fields.index(spelled[k])):
+            before = [rank[k] for k in rank if fields.index(spelled[k]) < fields.index(spelled[key])]
+            rank[key] = self.last_period.index(key) if key in self.last_period else max(before, default=-1) + 0.5
+        return dict(sorted(period.items(), key=lambda pair: rank[pair[0]]))
+
 
 # -- problems beside their rows ----------------------------------------------------------------
 
@@ -271,6 +332,9 @@ def place_problems(form: PeriodForm, after, at: int, problems) -> list[str]:
     here = ("periods", at)
     for f in PERIOD_FIELDS:
         spots.append((_lines(doc, [here + (f,)]), form.problems.setdefault(f, [])))
+    listed = value_at(after.value, here + ("teams",))
+    spots.append((_lines(doc, [here + ("teams",)] + [here + ("teams", k) for k in range(len(listed or []))]),
+                  form.problems.setdefault("teams", [])))
     for kind, (name, _label) in KINDS.items():
         for j, row in enumerate(_in_file_order(form, kind)):
             path = here + (name, j)

@@ -1,6 +1,7 @@
 /* The 绩效考核 period form: rows added and removed, the 小项 found as she
    types its name or code, a team's points on one item checked against the
-   item's 分值, each team's total kept up to date.  The server checks all of
+   item's 分值, a row for a team not ticked in 参加班组 flagged, each ticked
+   team's total kept up to date.  The server checks all of
    it again before saving.  Plain ES5; without it the form still saves with
    its blank rows. */
 (function () {
@@ -48,6 +49,13 @@
     return found;
   }
 
+  /* team -> whether it is ticked in 参加班组 */
+  function ticked() {
+    var boxes = form.querySelectorAll("input[type=checkbox][name^='teams.']"), found = {};
+    for (var i = 0; i < boxes.length; i++) { found[boxes[i].value] = boxes[i].checked; }
+    return found;
+  }
+
   function field(row, name) {
     return row.querySelector("[name$='." + name + "']");
   }
@@ -68,7 +76,8 @@
 
   /* Each row's check, and the sums per team: deductions and bonuses. */
   function update() {
-    var rows = form.querySelectorAll("tr.row"), spent = {}, sums = {d: {}, b: {}};
+    var rows = form.querySelectorAll("tr.row"), spent = {}, sums = {d: {}, b: {}}, assessed = ticked();
+    var period = form.querySelector("[name=period]").value.replace(/^\s+|\s+$/g, "");
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i], kind = row.getAttribute("data-kind");
       var found = findItems(field(row, "item").value), team = field(row, "team").value;
@@ -84,12 +93,19 @@
             " 分，超过了这一小项的分值 " + shown(found[0].max) + " 分";
         }
       }
+      if (team && assessed[team] === false) {  // as the build's check says it
+        warning = team + " 不在 " + period + " 的参加班组里，不能" + (kind === "d" ? "扣分" : "加分");
+      }
       row.querySelector(".row-check").textContent = warning;
       row.className = warning ? "row has-problem" : "row";
     }
+    var any = false, each;
+    for (each in assessed) { if (assessed.hasOwnProperty(each) && assessed[each]) { any = true; } }
+    form.querySelector(".teams-check").textContent = any ? "" : "请至少勾选一个参加这一期考核的班组。";
     var teams = document.querySelectorAll("#totals tr[data-team]");
     for (var j = 0; j < teams.length; j++) {
       var name = teams[j].getAttribute("data-team"), off = sums.d[name] || 0, on = sums.b[name] || 0;
+      teams[j].hidden = assessed[name] === false;
       teams[j].querySelector(".off").textContent = shown(off);
       teams[j].querySelector(".on").textContent = shown(on);
       teams[j].querySelector(".score").textContent = shown(full - off + on);
