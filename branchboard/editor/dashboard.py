@@ -177,7 +177,7 @@ def _screen_week(site_dir: Path, model, board, now: dt.datetime) -> Schedule | N
     config = load_config(site_dir, Report()) if model is not None else None
     if config is None:
         return None
-    pages = screen_pages(config, model, board, now, Report())
+    pages = screen_pages(config, model, board, now, Report(), excerpts={})  # the schedule needs no slide text
     return next((context["schedule"] for path, _template, context in pages if path == SCHEDULE_OUTPUT), None)
 
 
