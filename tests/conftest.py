@@ -214,3 +214,16 @@ def page(browser):
 
 
 TEST_OUTPUT = PROJECT / "test-output"
+
+
+def hint_command(cwd: Path | None = None) -> str:
+    """The command build.py's hints name when this Python runs it from
+    ``cwd`` (by default the folder the tests run in, as a subprocess does)."""
+    from branchboard.command import command_name
+
+    here = os.getcwd()
+    os.chdir(cwd or here)
+    try:
+        return command_name("build.py")
+    finally:
+        os.chdir(here)

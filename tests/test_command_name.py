@@ -5,6 +5,7 @@ on Linux and macOS (as docs/使用指南.md says)."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from pathlib import Path
@@ -28,6 +29,12 @@ RUNS = {
 HARD_CODED = re.compile(r"\b(python3?|py) build\.py\b")
 
 
+@pytest.fixture(autouse=True)
+def system_python(monkeypatch):
+    """These runs use the system's Python, whatever environment runs the tests."""
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)
+
+
 @pytest.mark.parametrize(("argv0", "platform", "expected"), [
     ("/usr/local/bin/branchboard", "linux", "branchboard"),
     (r"C:\Users\shuji\AppData\Roaming\Python\Scripts\branchboard", "win32", "branchboard"),
@@ -40,6 +47,28 @@ HARD_CODED = re.compile(r"\b(python3?|py) build\.py\b")
 ])
 def test_the_command_follows_how_the_program_was_started(argv0, platform, expected):
     assert command_name(argv0, platform) == expected
+
+
+def test_a_virtual_environment_inside_the_folder_is_named_by_its_path(tmp_path, monkeypatch):
+    """The README's .venv/: the system's python3 lacks the packages, so the
+    hint names the environment's Python, as typed from where she is."""
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / ".venv"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / ".venv" / "bin" / "python"))
+    monkeypatch.chdir(tmp_path)
+    assert command_name("build.py", "linux") == ".venv/bin/python build.py"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the environment is not in this folder
+    assert command_name("build.py", "linux") == "python3 build.py"
+
+
+def test_the_offline_bundle_s_environment_is_named_as_its_scripts_call_it(monkeypatch):
+    """The bundle's scripts run venv\\Scripts\\python app\\build.py from the bundle's folder."""
+    monkeypatch.setattr(sys, "prefix", r"D:\宣传栏\venv")
+    monkeypatch.setattr(sys, "executable", r"D:\宣传栏\venv\Scripts\python.exe")
+    monkeypatch.setattr(os, "getcwd", lambda: r"D:\宣传栏")
+    assert command_name(r"app\build.py", "win32") == r"venv\Scripts\python app\build.py"
+    monkeypatch.setattr(os, "getcwd", lambda: r"E:\别处")  # another drive: no relative path
+    assert command_name(r"app\build.py", "win32") == r"py app\build.py"
 
 
 @pytest.fixture(params=list(RUNS))

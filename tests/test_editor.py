@@ -15,14 +15,13 @@ from urllib.parse import unquote
 
 import pytest
 
-from branchboard.command import command_name
 from branchboard.editor import security
-from conftest import BUILD_PY, PROJECT
+from conftest import BUILD_PY, PROJECT, hint_command
 from tools.editor_client import (HONORS, MAILBOX, STUDY, Client, changed_lines, open_page, screen_items,
                                  screen_subtitle, soup, wait_until, wrong_token)
 from tools.serving import ServeProcess, free_port, is_routable
 
-BUILD_PY_RUN = command_name("build.py")  # the command the hints name when build.py runs here
+BUILD_PY_RUN = hint_command()  # the command the hints name when build.py runs here
 
 LETTER = 10  # the last letter of the example's mailbox: 已受理, not yet answered
 REPLY = "已联系物资科，本周内在介质库东侧搭建防雨棚，滚筒移入棚内存放。"
@@ -201,7 +200,7 @@ def test_serve_on_every_address_keeps_the_editor_to_this_computer_without_a_pass
         status, page = plain_get("127.0.0.2", port, "/board/mailbox.html")
         assert status == 200 and "职工信箱" in page
         status, page = plain_get("127.0.0.2", port, "/admin/")
-        assert status == 403 and "这台电脑不能打开后台" in page and f"{BUILD_PY_RUN} password" in page
+        assert status == 403 and "这台电脑不能打开后台" in page and f"{hint_command(site.root)} password" in page
         status, page = plain_get("127.0.0.1", port, "/admin/")
         assert status == 200 and "宣传栏今天显示的" in page
     finally:

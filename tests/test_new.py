@@ -9,13 +9,11 @@ import shutil
 import pytest
 import yaml
 
-from branchboard.command import command_name
 from branchboard.scaffold.new import slugify
 from branchboard.scaffold.yamlappend import append_entry
 from branchboard.site.yamlio import loader_class
-from conftest import PROJECT, article, snapshot
+from conftest import PROJECT, article, hint_command, snapshot
 
-BUILD_PY_RUN = command_name("build.py")  # the command the hints name when build.py runs here
 
 NOW = ("--now", "2026-11-25")  # a Wednesday
 SITE_WITH_AUTHOR = """\
@@ -362,7 +360,7 @@ def run_new_on_the_example(make_site, data_file: str, *args: str) -> list[str]:
 def test_new_honor_names_the_period_given(make_site):
     added, site = run_new_on_the_example(make_site, "honors.yaml", "honor", "--期次", "2026年11月",
                                          "--now", "2026-12-10")
-    assert added[:3] == [f"# 2026-12-10 用 {BUILD_PY_RUN} new honor 添加：把“待填写”改成实际内容",
+    assert added[:3] == [f"# 2026-12-10 用 {hint_command(site.root)} new honor 添加：把“待填写”改成实际内容",
                          "- 期次: 2026年11月", "  日期: 2026-12-10"]
     again = site.run("new", "honor", "--期次", "2026-11", "--now", "2026-12-10")  # the same month, another way
     assert again.code == 1 and "已经有“2026年11月”" in again.err
@@ -387,7 +385,7 @@ def test_a_proposed_period_follows_the_files_own_way_of_writing_it(make_site):
 def test_new_study_extra_adds_a_session_marked_extra_with_the_schedules_time_as_a_comment(make_site):
     added, site = run_new_on_the_example(make_site, "study.yaml", "study", "--加课", "2026-12-17", *NOW)
     assert added == [
-        f"  # 2026-11-25 用 {BUILD_PY_RUN} new study --加课 添加：把“待填写”改成实际内容",
+        f"  # 2026-11-25 用 {hint_command(site.root)} new study --加课 添加：把“待填写”改成实际内容",
         "  - 日期: 2026-12-17",
         "    主题: 待填写",
         "    主讲: 待填写",

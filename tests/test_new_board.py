@@ -14,13 +14,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from branchboard.command import command_name
 from branchboard.site.yamlio import loader_class
-from conftest import BUILD_PY, PROJECT, Site, snapshot
+from conftest import BUILD_PY, PROJECT, Site, hint_command, snapshot
 from test_example_site import all_urls
 from test_new import fill_in
 
-BUILD_PY_RUN = command_name("build.py")  # the command the hints name when build.py runs here
 
 NOW = ("--now", "2026-11-25")
 
@@ -75,7 +73,7 @@ def test_a_new_board_from_options_builds_and_every_link_resolves(tmp_path):
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "错误" not in proc.stdout + proc.stderr
-    assert "--site 机电队" in proc.stdout and f"{BUILD_PY_RUN} edit" in proc.stdout
+    assert "--site 机电队" in proc.stdout and f"{hint_command(tmp_path)} edit" in proc.stdout
     assert not (site.root / "themes").exists()
     schemas = {p.name for p in (PROJECT / "themes/default/schemas").glob("*.yaml")}
     assert {p.name for p in (site.root / "data").glob("*.yaml")} == schemas

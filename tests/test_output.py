@@ -8,10 +8,8 @@ import threading
 import urllib.request
 from functools import partial
 
-from branchboard.command import command_name
-from conftest import article, snapshot
+from conftest import article, hint_command, snapshot
 
-BUILD_PY_RUN = command_name("build.py")  # the command the hints name when build.py runs here
 
 
 def test_build_refuses_a_non_empty_folder_it_did_not_make(make_site, tmp_path):
@@ -82,7 +80,7 @@ def test_help_and_usage_mistakes_are_in_chinese(make_site):
     site = make_site()
     for args in (("-h",), ("build", "-h"), ("serve", "--help"), ("new", "article", "-h")):
         result = site.run(*args)
-        assert result.code == 0 and result.out.startswith(f"用法：{BUILD_PY_RUN} "), (args, result.text)
+        assert result.code == 0 and result.out.startswith(f"用法：{hint_command(site.root)} "), (args, result.text)
         assert "显示这段说明" in result.out and "选项" in result.out, (args, result.out)
         for english in ("usage:", "options:", "show this help", "positional arguments"):
             assert english not in result.out, (args, english)
