@@ -17,13 +17,12 @@ from pathlib import Path
 
 from branchboard.command import command_name
 from branchboard.site.config import load_config
-from branchboard.errors import BoardError, BuildFailed, Report, describe_os_error
+from branchboard.errors import (EXIT_CONTENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BoardError, BuildFailed,
+                                Report, describe_os_error)
 from branchboard.build.pipeline import BuildResult, Options, build, resolve_now
 from branchboard.build.write import WRITING
 from branchboard.locks import Busy
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
