@@ -224,7 +224,9 @@ def main(argv: list[str], process_ends: bool = False) -> int:
         argv = ["build", *argv]  # `python build.py` means `python build.py build`
     args = parser.parse_args(argv)
     if args.command == "new" and args.kind == "board":
-        return run_new_board(args)
+        from branchboard.scaffold.board import run_new_board
+
+        return run_new_board(args, build_with=main)
     try:
         site = find_site(args.site)
     except UsageError as exc:
@@ -368,42 +370,6 @@ def run_new(args, site: Path) -> int:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               f"然后运行 {run} check 检查。")
     return EXIT_OK
-
-
-def run_new_board(args) -> int:
-    """Ask what was not given (on a terminal), write the board, build it, say what next."""
-    from branchboard.scaffold import board
-
-    shown = str(args.dir)
-    target = args.dir.resolve()
-    try:
-        board.check_folder(target, shown)
-        values, problems = board.from_options({q.field: getattr(args, q.field) for q in board.QUESTIONS})
-        if problems:
-            print("\n".join(f"用法错误：{p}" for p in problems), file=sys.stderr)
-            return EXIT_USAGE
-        given = set(values)
-        ask = input if not args.yes and sys.stdin.isatty() else None
-        answers = board.gather_answers(values, ask, print)
-        today = resolve_now(args.now).date()
-        board.create_board(target, answers, today, shown)
-    except board.Missing as missing:
-        print(f"没有新建：{missing}", file=sys.stderr)
-        return EXIT_USAGE
-    except board.Refused as refused:
-        print(f"没有新建：{refused}", file=sys.stderr)
-        return EXIT_CONTENT
-    except OSError as exc:
-        print(f"没有新建：{describe_os_error(exc, target)}", file=sys.stderr)
-        return EXIT_CONTENT
-    if ask is None and not args.yes:
-        unanswered = board.defaulted(given)
-        if unanswered:
-            print(f"没有终端可以提问，这几项用了默认值：{'、'.join(unanswered)}（可以改 site.yaml 和 data 里的文件）。")
-    print(f"新的宣传栏已经建好：{target}")
-    built = main(["build", "--site", str(target), *(["--now", f"{args.now:%Y-%m-%d}"] if args.now else [])])
-    print(board.next_steps(shown))
-    return built
 
 
 def run_password(site: Path) -> int:
