@@ -235,6 +235,8 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     if args.command == "new":
         return run_new(args, site)
     if args.command == "password":
+        from branchboard.editor.security import run_password
+
         return run_password(site)
     if args.command == "bundle":
         return run_bundle(args, site)
@@ -369,33 +371,6 @@ def run_new(args, site: Path) -> int:
     else:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               f"然后运行 {run} check 检查。")
-    return EXIT_OK
-
-
-def run_password(site: Path) -> int:
-    """Set the editor's password, asked twice without showing it."""
-    import getpass
-
-    from branchboard.editor import security
-
-    try:
-        first = getpass.getpass("编辑后台的新密码（输入时不显示）：")
-        if len(first) < security.MIN_PASSWORD:
-            print(f"密码太短，至少要 {security.MIN_PASSWORD} 个字符。密码没有改动。", file=sys.stderr)
-            return EXIT_USAGE
-        if getpass.getpass("再输入一次：") != first:
-            print("两次输入的密码不一样。密码没有改动。", file=sys.stderr)
-            return EXIT_USAGE
-    except EOFError:
-        print("\n没有输入密码。密码没有改动。", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        security.set_password(site, first)
-    except OSError as exc:
-        print(f"没能保存密码：{describe_os_error(exc, site)}", file=sys.stderr)
-        return EXIT_CONTENT
-    print(f"密码已设置（只保存了它的校验值，在网站文件夹的 {security.PASSWORD_FILE} 文件里，不会发布到网站上）。"
-          "用 --host 0.0.0.0 运行 serve 时，局域网里的其他电脑输入这个密码就能使用编辑后台。")
     return EXIT_OK
 
 
