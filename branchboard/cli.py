@@ -239,6 +239,8 @@ def main(argv: list[str], process_ends: bool = False) -> int:
 
         return run_password(site)
     if args.command == "bundle":
+        from branchboard.bundle import run_bundle
+
         return run_bundle(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check", on_photos=show_photo_progress)
@@ -371,24 +373,4 @@ def run_new(args, site: Path) -> int:
     else:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               f"然后运行 {run} check 检查。")
-    return EXIT_OK
-
-
-def run_bundle(args, site: Path) -> int:
-    """Make the offline folder for the systems asked for (Windows when none is)."""
-    from branchboard import bundle
-
-    names = [name for name in bundle.TARGETS if getattr(args, name)] or list(bundle.DEFAULT_TARGETS)
-    targets = [bundle.TARGETS[name] for name in names]
-    try:
-        bundle.make_bundle(args.dest, site, targets, say=lambda text: print(text, flush=True))
-    except bundle.BundleRefused as refused:
-        print(f"没有做成安装文件夹：{refused}", file=sys.stderr)
-        return EXIT_CONTENT
-    except OSError as exc:
-        print(f"没有做成安装文件夹：{describe_os_error(exc)}", file=sys.stderr)
-        return EXIT_CONTENT
-    first = " 或 ".join(f"安装{target.suffix}" for target in targets)
-    print(f"安装文件夹已做好：{args.dest}\n把整个文件夹拷到 U 盘，在要用的电脑上先双击 {first}（不需要联网），"
-          "以后双击“生成网站”“编辑预览”“打印”“大屏播放”即可。宣传栏的文件在其中的 board 文件夹里。")
     return EXIT_OK
