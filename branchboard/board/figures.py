@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from markupsafe import Markup
 
 from branchboard.board import charts
-from branchboard.board.data import WEEKDAYS, as_date, format_number, is_scheduled
+from branchboard.board.data import WEEKDAYS, as_date, as_moment, format_number, is_scheduled
 
 # When the weekly study rule has no end date, the calendar runs this far ahead.
 OPEN_SCHEDULE_WEEKS = 8
@@ -57,11 +57,6 @@ def change_text(change: Decimal | None) -> str:
 
 def cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _moment(day) -> dt.datetime:
-    """A sort key that puts dates and date-times on one line."""
-    return day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
 
 
 def _photo(path: str | None) -> str | None:
@@ -147,7 +142,7 @@ def group_by_title(awards: list[Award], preview_size: int = 3) -> tuple[TitleGro
 def build_honors(records: list) -> Honors:
     periods = sorted(
         (HonorPeriod(r["period"], r["date"], group_by_title([build_award(a) for a in r["awards"]]))
-         for r in records), key=lambda p: _moment(p.date), reverse=True)
+         for r in records), key=lambda p: as_moment(p.date), reverse=True)
     return Honors(periods[0] if periods else None, tuple(periods[1:]))
 
 
@@ -195,7 +190,7 @@ def study_calendar(data: dict, today: dt.date, article_urls: dict) -> list[Sessi
     merged = [(day, {"date": day}) for day in rule_dates(schedule, today) if day not in covered]
     merged += [(as_date(s["date"]), s) for s in data["sessions"]]
     calendar = []
-    for day, s in sorted(merged, key=lambda pair: _moment(pair[1]["date"])):
+    for day, s in sorted(merged, key=lambda pair: as_moment(pair[1]["date"])):
         moment = s["date"]
         written_time = f"{moment.hour}:{moment.minute:02d}" if isinstance(moment, dt.datetime) else None
         calendar.append(Session(
@@ -362,7 +357,7 @@ def build_performance(data: dict) -> Performance:
     categories, teams = data["categories"], data["teams"]
     full = _sum(Decimal(str(i["max"])) for c in categories for i in c["items"])
     periods, previous, history = [], None, {team: [] for team in teams}
-    for p in sorted(data["periods"], key=lambda p: _moment(p["date"])):
+    for p in sorted(data["periods"], key=lambda p: as_moment(p["date"])):
         assessed = [t for t in teams if t in p["teams"]] if p.get("teams") else list(teams)
         tallies = score_period(p, categories, assessed)
         standings = []
@@ -428,7 +423,7 @@ class Mailbox:
 def build_mailbox(records: list) -> Mailbox:
     letters = sorted((Letter(r["date"], r["topic"], r["category"], r["content"], r["status"],
                              STATUS_CLASSES.get(r["status"], "status-other"), r["reply"], r["replied"])
-                      for r in records), key=lambda letter: _moment(letter.date), reverse=True)
+                      for r in records), key=lambda letter: as_moment(letter.date), reverse=True)
     counts = tuple(StatusCount(s, STATUS_CLASSES[s], sum(1 for x in letters if x.status == s))
                    for s in ("已受理", "办理中", "已办结"))
     return Mailbox(tuple(letters), counts, len(letters))
@@ -527,7 +522,7 @@ def build_banner(r: dict) -> Banner:
 def build_banners(records: list, today: dt.date) -> Banners:
     banners = [build_banner(r) for r in records]
     upcoming = sorted((b for b in banners if b.start and as_date(b.start) > today),
-                      key=lambda b: _moment(b.start))
+                      key=lambda b: as_moment(b.start))
     return Banners(tuple(b for b in banners if is_current(b.start, b.end, today)), tuple(upcoming))
 
 
@@ -571,7 +566,7 @@ def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str],
         study=part("study", lambda d: build_study(d, now, article_urls)),
         mailbox=part("mailbox", build_mailbox),
         evaluations=part("evaluations", lambda rs: tuple(sorted(
-            (build_evaluation(r) for r in rs), key=lambda e: _moment(e.date), reverse=True))),
+            (build_evaluation(r) for r in rs), key=lambda e: as_moment(e.date), reverse=True))),
         banners=part("banners", lambda rs: build_banners(rs, now.date())),
         fingerprint=fingerprint,
     )
