@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from branchboard.errors import EXIT_CONTENT, EXIT_OK, describe_os_error
 from branchboard.screen.pages import OUTPUT as SCREEN_PAGE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,24 @@ def fetch_wheels(requirements: Path, wheels: Path, platform: str, python_version
         said = [line for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
         raise BundleRefused(f"没能下载 Python {python_version}（{platform}）的安装包。下载需要联网："
                             "请连上互联网后重新运行。\npip 的说明：" + "\n".join(said[-3:]))
+
+
+def run_bundle(args, site: Path) -> int:
+    """Make the offline folder for the systems asked for (Windows when none is)."""
+    names = [name for name in TARGETS if getattr(args, name)] or list(DEFAULT_TARGETS)
+    targets = [TARGETS[name] for name in names]
+    try:
+        make_bundle(args.dest, site, targets, say=lambda text: print(text, flush=True))
+    except BundleRefused as refused:
+        print(f"没有做成安装文件夹：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有做成安装文件夹：{describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_CONTENT
+    first = " 或 ".join(f"安装{target.suffix}" for target in targets)
+    print(f"安装文件夹已做好：{args.dest}\n把整个文件夹拷到 U 盘，在要用的电脑上先双击 {first}（不需要联网），"
+          "以后双击“生成网站”“编辑预览”“打印”“大屏播放”即可。宣传栏的文件在其中的 board 文件夹里。")
+    return EXIT_OK
 
 
 def make_bundle(dest: Path, site_dir: Path, targets: list[Target], say=print) -> Path | None:

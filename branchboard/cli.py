@@ -17,13 +17,12 @@ from pathlib import Path
 
 from branchboard.command import command_name
 from branchboard.site.config import load_config
-from branchboard.errors import BoardError, BuildFailed, Report, describe_os_error
+from branchboard.errors import (EXIT_CONTENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BoardError, BuildFailed,
+                                Report, describe_os_error)
 from branchboard.build.pipeline import BuildResult, Options, build, resolve_now
 from branchboard.build.write import WRITING
 from branchboard.locks import Busy
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -225,7 +224,9 @@ def main(argv: list[str], process_ends: bool = False) -> int:
         argv = ["build", *argv]  # `python build.py` means `python build.py build`
     args = parser.parse_args(argv)
     if args.command == "new" and args.kind == "board":
-        return run_new_board(args)
+        from branchboard.scaffold.board import run_new_board
+
+        return run_new_board(args, build_with=main)
     try:
         site = find_site(args.site)
     except UsageError as exc:
@@ -234,8 +235,12 @@ def main(argv: list[str], process_ends: bool = False) -> int:
     if args.command == "new":
         return run_new(args, site)
     if args.command == "password":
+        from branchboard.editor.security import run_password
+
         return run_password(site)
     if args.command == "bundle":
+        from branchboard.bundle import run_bundle
+
         return run_bundle(args, site)
     options = Options(site_dir=site, out_dir=getattr(args, "out", None), drafts=args.drafts,
                       now=args.now, write=args.command != "check", on_photos=show_photo_progress)
@@ -368,87 +373,4 @@ def run_new(args, site: Path) -> int:
     else:
         print(f"下一步：用记事本打开 {created.rel}{where}，把“{PLACEHOLDER}”改成实际内容并保存，"
               f"然后运行 {run} check 检查。")
-    return EXIT_OK
-
-
-def run_new_board(args) -> int:
-    """Ask what was not given (on a terminal), write the board, build it, say what next."""
-    from branchboard.scaffold import board
-
-    shown = str(args.dir)
-    target = args.dir.resolve()
-    try:
-        board.check_folder(target, shown)
-        values, problems = board.from_options({q.field: getattr(args, q.field) for q in board.QUESTIONS})
-        if problems:
-            print("\n".join(f"用法错误：{p}" for p in problems), file=sys.stderr)
-            return EXIT_USAGE
-        given = set(values)
-        ask = input if not args.yes and sys.stdin.isatty() else None
-        answers = board.gather_answers(values, ask, print)
-        today = resolve_now(args.now).date()
-        board.create_board(target, answers, today, shown)
-    except board.Missing as missing:
-        print(f"没有新建：{missing}", file=sys.stderr)
-        return EXIT_USAGE
-    except board.Refused as refused:
-        print(f"没有新建：{refused}", file=sys.stderr)
-        return EXIT_CONTENT
-    except OSError as exc:
-        print(f"没有新建：{describe_os_error(exc, target)}", file=sys.stderr)
-        return EXIT_CONTENT
-    if ask is None and not args.yes:
-        unanswered = board.defaulted(given)
-        if unanswered:
-            print(f"没有终端可以提问，这几项用了默认值：{'、'.join(unanswered)}（可以改 site.yaml 和 data 里的文件）。")
-    print(f"新的宣传栏已经建好：{target}")
-    built = main(["build", "--site", str(target), *(["--now", f"{args.now:%Y-%m-%d}"] if args.now else [])])
-    print(board.next_steps(shown))
-    return built
-
-
-def run_password(site: Path) -> int:
-    """Set the editor's password, asked twice without showing it."""
-    import getpass
-
-    from branchboard.editor import security
-
-    try:
-        first = getpass.getpass("编辑后台的新密码（输入时不显示）：")
-        if len(first) < security.MIN_PASSWORD:
-            print(f"密码太短，至少要 {security.MIN_PASSWORD} 个字符。密码没有改动。", file=sys.stderr)
-            return EXIT_USAGE
-        if getpass.getpass("再输入一次：") != first:
-            print("两次输入的密码不一样。密码没有改动。", file=sys.stderr)
-            return EXIT_USAGE
-    except EOFError:
-        print("\n没有输入密码。密码没有改动。", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        security.set_password(site, first)
-    except OSError as exc:
-        print(f"没能保存密码：{describe_os_error(exc, site)}", file=sys.stderr)
-        return EXIT_CONTENT
-    print(f"密码已设置（只保存了它的校验值，在网站文件夹的 {security.PASSWORD_FILE} 文件里，不会发布到网站上）。"
-          "用 --host 0.0.0.0 运行 serve 时，局域网里的其他电脑输入这个密码就能使用编辑后台。")
-    return EXIT_OK
-
-
-def run_bundle(args, site: Path) -> int:
-    """Make the offline folder for the systems asked for (Windows when none is)."""
-    from branchboard import bundle
-
-    names = [name for name in bundle.TARGETS if getattr(args, name)] or list(bundle.DEFAULT_TARGETS)
-    targets = [bundle.TARGETS[name] for name in names]
-    try:
-        bundle.make_bundle(args.dest, site, targets, say=lambda text: print(text, flush=True))
-    except bundle.BundleRefused as refused:
-        print(f"没有做成安装文件夹：{refused}", file=sys.stderr)
-        return EXIT_CONTENT
-    except OSError as exc:
-        print(f"没有做成安装文件夹：{describe_os_error(exc)}", file=sys.stderr)
-        return EXIT_CONTENT
-    first = " 或 ".join(f"安装{target.suffix}" for target in targets)
-    print(f"安装文件夹已做好：{args.dest}\n把整个文件夹拷到 U 盘，在要用的电脑上先双击 {first}（不需要联网），"
-          "以后双击“生成网站”“编辑预览”“打印”“大屏播放”即可。宣传栏的文件在其中的 board 文件夹里。")
     return EXIT_OK

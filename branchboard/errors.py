@@ -17,6 +17,11 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Iterable
 
+# How a command ends, for the shell: success, mistakes in the content (or a
+# refusal), mistakes in how the command was typed, stopped by Ctrl-C.
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C
+
 
 @dataclass(frozen=True)
 class BoardError(Exception):

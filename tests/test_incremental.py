@@ -410,8 +410,8 @@ def test_an_edit_no_board_page_shows_loads_neither_the_board_nor_its_pages_code(
     (site.root / "content/news/n3.md").write_text(
         article("动态3", date="2026-11-04", 标签="[安全]", body=beginning + "原来的结尾。\n"), encoding="utf-8")
     run(site.root)
-    board_code = {"branchboard.board.figures", "branchboard.board.data", "branchboard.printing.pages",
-                  "branchboard.screen.pages",
+    board_code = {"branchboard.board.figures", "branchboard.board.performance", "branchboard.board.data",
+                  "branchboard.printing.pages", "branchboard.screen.pages",
                   "branchboard.screen.slides"}
     steps = [
         ("edit body past what the screen shows", lambda r: (r / "content/news/n3.md").write_text(

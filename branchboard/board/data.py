@@ -45,6 +45,11 @@ def is_scheduled(schedule: dict, day: dt.date) -> bool:
             and (start is None or start <= day) and (until is None or day <= until))
 
 
+def as_moment(day) -> dt.datetime:
+    """A sort key that puts dates and date-times on one line."""
+    return day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
+
+
 # -- validation with jsonschema --------------------------------------------------
 
 def _json_schema(spec: Field, doc, ctx: Context) -> dict:

@@ -1,8 +1,9 @@
 """The board model: plain frozen data built once from the checked data files.
 
 Every figure a board page shows (scores, ranks, changes, rates, the study
-calendar, which banners hang today) is computed here, so templates only lay
-out what they are given and tests can check the figures without rendering.
+calendar, which banners hang today) is computed here, the performance
+figures in board.performance, so templates only lay out what they are
+given and tests can check the figures without rendering.
 Numbers are :class:`~decimal.Decimal` so that 0.1 + 0.2 is 0.3 and rates
 round half up; each figure comes with its display text.
 """
@@ -16,7 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from markupsafe import Markup
 
 from branchboard.board import charts
-from branchboard.board.data import WEEKDAYS, as_date, format_number, is_scheduled
+from branchboard.board.data import WEEKDAYS, as_date, as_moment, format_number, is_scheduled
+from branchboard.board.performance import Performance, build_performance
+from branchboard.board.performance import change_text, rank  # noqa: F401 (importable from here as before)
 
 # When the weekly study rule has no end date, the calendar runs this far ahead.
 OPEN_SCHEDULE_WEEKS = 8
@@ -46,22 +49,8 @@ def percent_text(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate}%"
 
 
-def change_text(change: Decimal | None) -> str:
-    """+1.5, −2 (a true minus sign), 0, or — when there is nothing to compare."""
-    if change is None:
-        return "—"
-    if change == 0:
-        return "0"
-    return ("+" if change > 0 else "−") + format_number(abs(change))
-
-
 def cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _moment(day) -> dt.datetime:
-    """A sort key that puts dates and date-times on one line."""
-    return day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
 
 
 def _photo(path: str | None) -> str | None:
@@ -147,7 +136,7 @@ def group_by_title(awards: list[Award], preview_size: int = 3) -> tuple[TitleGro
 def build_honors(records: list) -> Honors:
     periods = sorted(
         (HonorPeriod(r["period"], r["date"], group_by_title([build_award(a) for a in r["awards"]]))
-         for r in records), key=lambda p: _moment(p.date), reverse=True)
+         for r in records), key=lambda p: as_moment(p.date), reverse=True)
     return Honors(periods[0] if periods else None, tuple(periods[1:]))
 
 
@@ -195,7 +184,7 @@ def study_calendar(data: dict, today: dt.date, article_urls: dict) -> list[Sessi
     merged = [(day, {"date": day}) for day in rule_dates(schedule, today) if day not in covered]
     merged += [(as_date(s["date"]), s) for s in data["sessions"]]
     calendar = []
-    for day, s in sorted(merged, key=lambda pair: _moment(pair[1]["date"])):
+    for day, s in sorted(merged, key=lambda pair: as_moment(pair[1]["date"])):
         moment = s["date"]
         written_time = f"{moment.hour}:{moment.minute:02d}" if isinstance(moment, dt.datetime) else None
         calendar.append(Session(
@@ -240,163 +229,6 @@ def build_study(data: dict, now: dt.datetime, article_urls: dict) -> Study:
                  rule_notice(data["schedule"]), as_date(schedule.get("until")))
 
 
-# -- 绩效考核 --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Adjustment:
-    """One deduction or bonus, with the item it was given on."""
-
-    team: str
-    item_id: str
-    item_name: str
-    category_id: str
-    category: str
-    points: Decimal
-    points_text: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class CategoryScore:
-    category: str
-    score: Decimal
-    score_text: str
-    max_text: str
-
-
-@dataclass(frozen=True)
-class TeamScore:
-    team: str
-    rank: int  # ties share a rank: 1, 2, 2, 4
-    score: Decimal
-    score_text: str
-    categories: tuple[CategoryScore, ...]
-    deductions: tuple[Adjustment, ...]
-    bonuses: tuple[Adjustment, ...]
-    change: Decimal | None  # against the previous period; None for a team's first
-    change_text: str
-    places_up: int | None = None  # places gained (lost: negative) since the previous period
-    is_new: bool = False  # ranked this period and not the previous one
-    move_text: str = ""  # ↑2, ↓1, 持平, 新; "" in the first period
-
-
-@dataclass(frozen=True)
-class PerformancePeriod:
-    period: str
-    date: dt.date
-    standings: tuple[TeamScore, ...]  # ranked
-    podium: tuple[TeamScore, ...]  # ranks 1 to 3 (more than three teams when tied)
-    chart: Markup | None  # None without teams
-
-
-@dataclass(frozen=True)
-class Performance:
-    full_marks: Decimal
-    full_marks_text: str
-    categories: tuple[str, ...]
-    teams: tuple[str, ...]
-    periods: tuple[PerformancePeriod, ...]  # newest first
-    latest: PerformancePeriod | None
-    trend_chart: Markup | None  # each team across the periods
-
-
-def rank(scores: list[tuple[str, Decimal]]) -> list[tuple[int, str, Decimal]]:
-    """Competition ranking, highest first; ties keep their given order and share a rank."""
-    ordered = sorted(scores, key=lambda pair: -pair[1])
-    return [(1 + sum(1 for _, other in ordered if other > score), team, score)
-            for team, score in ordered]
-
-
-def move_text(places_up: int | None, is_new: bool) -> str:
-    """↑2, ↓1, 持平 (same place), 新 (new this period), or "" with nothing to compare."""
-    if is_new:
-        return "新"
-    if places_up is None:
-        return ""
-    return "持平" if places_up == 0 else f"↑{places_up}" if places_up > 0 else f"↓{-places_up}"
-
-
-def _sum(values) -> Decimal:
-    return sum(values, Decimal(0))
-
-
-def _adjustments(entries: list, items: dict) -> list[Adjustment]:
-    result = []
-    for e in entries:
-        item, category = items[e["item"]]
-        points = Decimal(str(e["points"]))
-        result.append(Adjustment(e["team"], e["item"], item["name"], category["id"], category["name"],
-                                 points, format_number(points), e["reason"]))
-    return result
-
-
-@dataclass(frozen=True)
-class Tally:
-    """One team's figures for one period, before ranking."""
-
-    score: Decimal
-    categories: tuple[CategoryScore, ...]
-    deductions: tuple[Adjustment, ...]
-    bonuses: tuple[Adjustment, ...]
-
-
-def score_period(period: dict, categories: list, teams: list) -> dict[str, Tally]:
-    """Each item's maximum, less the team's deductions on it, plus its bonuses, summed by category."""
-    items = {i["id"]: (i, c) for c in categories for i in c["items"]}
-    deductions, bonuses = _adjustments(period["deductions"], items), _adjustments(period["bonuses"], items)
-    tallies = {}
-    for team in teams:
-        off = tuple(a for a in deductions if a.team == team)
-        on = tuple(a for a in bonuses if a.team == team)
-        by_category = []
-        for c in categories:
-            cap = _sum(Decimal(str(i["max"])) for i in c["items"])
-            score = cap - _sum(a.points for a in off if a.category_id == c["id"]) \
-                + _sum(a.points for a in on if a.category_id == c["id"])
-            by_category.append(CategoryScore(c["name"], score, format_number(score), format_number(cap)))
-        tallies[team] = Tally(_sum(c.score for c in by_category), tuple(by_category), off, on)
-    return tallies
-
-
-def build_performance(data: dict) -> Performance:
-    categories, teams = data["categories"], data["teams"]
-    full = _sum(Decimal(str(i["max"])) for c in categories for i in c["items"])
-    periods, previous, history = [], None, {team: [] for team in teams}
-    for p in sorted(data["periods"], key=lambda p: _moment(p["date"])):
-        assessed = [t for t in teams if t in p["teams"]] if p.get("teams") else list(teams)
-        tallies = score_period(p, categories, assessed)
-        standings = []
-        for place, team, score in rank([(t, tallies[t].score) for t in assessed]):
-            before = previous.get(team) if previous else None
-            change = score - before[1] if before else None
-            places_up = before[0] - place if before else None
-            is_new = previous is not None and before is None
-            t = tallies[team]
-            standings.append(TeamScore(team, place, score, format_number(score), t.categories,
-                                       t.deductions, t.bonuses, change, change_text(change),
-                                       places_up, is_new, move_text(places_up, is_new)))
-        for team in teams:
-            history[team].append(tallies[team].score if team in tallies else None)
-        chart = _ranking_chart(p["period"], standings, full) if standings else None
-        periods.append(PerformancePeriod(p["period"], p["date"], tuple(standings),
-                                         tuple(s for s in standings if s.rank <= 3), chart))
-        previous = {s.team: (s.rank, s.score) for s in standings}
-    trend = charts.line_chart("各班组得分走势", [p.period for p in periods],
-                              [(team, history[team]) for team in teams]) if len(periods) > 1 and teams else None
-    periods.reverse()
-    return Performance(full, format_number(full), tuple(c["name"] for c in categories), tuple(teams),
-                       tuple(periods), periods[0] if periods else None, trend)
-
-
-def _ranking_chart(period: str, standings: list[TeamScore], full: Decimal) -> Markup:
-    """The period's bars from the baseline (charts.baseline) that shows the
-    differences, each with its rank and its move."""
-    top = max([full, *(s.score for s in standings)])
-    base = charts.baseline([s.score for s in standings], top)
-    rows = [charts.BarRow(s.team, s.score, s.score_text, str(s.rank), s.move_text) for s in standings]
-    return charts.bar_chart(f"{period} 各班组得分", rows, maximum=top, base=base)
-
-
 # -- 职工信箱 --------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -428,7 +260,7 @@ class Mailbox:
 def build_mailbox(records: list) -> Mailbox:
     letters = sorted((Letter(r["date"], r["topic"], r["category"], r["content"], r["status"],
                              STATUS_CLASSES.get(r["status"], "status-other"), r["reply"], r["replied"])
-                      for r in records), key=lambda letter: _moment(letter.date), reverse=True)
+                      for r in records), key=lambda letter: as_moment(letter.date), reverse=True)
     counts = tuple(StatusCount(s, STATUS_CLASSES[s], sum(1 for x in letters if x.status == s))
                    for s in ("已受理", "办理中", "已办结"))
     return Mailbox(tuple(letters), counts, len(letters))
@@ -527,7 +359,7 @@ def build_banner(r: dict) -> Banner:
 def build_banners(records: list, today: dt.date) -> Banners:
     banners = [build_banner(r) for r in records]
     upcoming = sorted((b for b in banners if b.start and as_date(b.start) > today),
-                      key=lambda b: _moment(b.start))
+                      key=lambda b: as_moment(b.start))
     return Banners(tuple(b for b in banners if is_current(b.start, b.end, today)), tuple(upcoming))
 
 
@@ -571,7 +403,7 @@ def build_board(data: dict, now: dt.datetime, article_urls: dict[str, str],
         study=part("study", lambda d: build_study(d, now, article_urls)),
         mailbox=part("mailbox", build_mailbox),
         evaluations=part("evaluations", lambda rs: tuple(sorted(
-            (build_evaluation(r) for r in rs), key=lambda e: _moment(e.date), reverse=True))),
+            (build_evaluation(r) for r in rs), key=lambda e: as_moment(e.date), reverse=True))),
         banners=part("banners", lambda rs: build_banners(rs, now.date())),
         fingerprint=fingerprint,
     )

@@ -4,6 +4,7 @@
     LoginThrottle            after a few wrong passwords from one address, a wait that doubles
     is_same_origin           a POST's Origin (or Referer) must name this server
     set_password / check_password   the password for other computers, hashed with scrypt
+    run_password             the `password` command: asked twice on the terminal, then set
 
 On this computer (a client at 127.0.0.1 or ::1) the editor needs no
 password.  Another computer may use it only after logging in with the
@@ -22,11 +23,14 @@ import hashlib
 import hmac
 import os
 import secrets
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
+
+from branchboard.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, describe_os_error
 
 PASSWORD_FILE = ".branchboard-password"  # hidden: never content, never published
 COOKIE = "branchboard_editor"
@@ -178,6 +182,31 @@ def set_password(site_dir: Path, password: str) -> None:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(hash_password(password) + "\n")
     os.replace(tmp, path)
+
+
+def run_password(site: Path) -> int:
+    """Set the editor's password, asked twice without showing it."""
+    import getpass  # here: the editor, which imports this module, asks for no password
+
+    try:
+        first = getpass.getpass("编辑后台的新密码（输入时不显示）：")
+        if len(first) < MIN_PASSWORD:
+            print(f"密码太短，至少要 {MIN_PASSWORD} 个字符。密码没有改动。", file=sys.stderr)
+            return EXIT_USAGE
+        if getpass.getpass("再输入一次：") != first:
+            print("两次输入的密码不一样。密码没有改动。", file=sys.stderr)
+            return EXIT_USAGE
+    except EOFError:
+        print("\n没有输入密码。密码没有改动。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        set_password(site, first)
+    except OSError as exc:
+        print(f"没能保存密码：{describe_os_error(exc, site)}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"密码已设置（只保存了它的校验值，在网站文件夹的 {PASSWORD_FILE} 文件里，不会发布到网站上）。"
+          "用 --host 0.0.0.0 运行 serve 时，局域网里的其他电脑输入这个密码就能使用编辑后台。")
+    return EXIT_OK
 
 
 def check_password(site_dir: Path, password: str) -> bool:

@@ -2,7 +2,7 @@
 
     1. the answers: options first, then questions on the terminal  gather_answers
     2. the files, written only into a folder that is new or empty  create_board
-    3. the normal build (cli.run_new_board), then what to do next    next_steps
+    3. the normal build (run_new_board), then what to do next      next_steps
 
 A folder that already holds anything is refused before a byte is written:
 a new board never overwrites.  If writing fails halfway, what was written
@@ -14,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from branchboard.build.pipeline import resolve_now
 from branchboard.command import command_name
+from branchboard.errors import EXIT_CONTENT, EXIT_USAGE, describe_os_error
 from branchboard.scaffold.answers import QUESTIONS, Answers, Question
 from branchboard.scaffold.boardfiles import SECTIONS, board_files
 from branchboard.scaffold.yamlappend import Refused
@@ -26,6 +29,41 @@ from branchboard.scaffold.yamlappend import Refused
 
 class Missing(Exception):
     """An answer that has no default was not given; the message says which option gives it."""
+
+
+def run_new_board(args, build_with: Callable[[list[str]], int]) -> int:
+    """Ask what was not given (on a terminal), write the board, build it
+    with ``build_with`` (the command line's main), say what next."""
+    shown = str(args.dir)
+    target = args.dir.resolve()
+    try:
+        check_folder(target, shown)
+        values, problems = from_options({q.field: getattr(args, q.field) for q in QUESTIONS})
+        if problems:
+            print("\n".join(f"用法错误：{p}" for p in problems), file=sys.stderr)
+            return EXIT_USAGE
+        given = set(values)
+        ask = input if not args.yes and sys.stdin.isatty() else None
+        answers = gather_answers(values, ask, print)
+        today = resolve_now(args.now).date()
+        create_board(target, answers, today, shown)
+    except Missing as missing:
+        print(f"没有新建：{missing}", file=sys.stderr)
+        return EXIT_USAGE
+    except Refused as refused:
+        print(f"没有新建：{refused}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"没有新建：{describe_os_error(exc, target)}", file=sys.stderr)
+        return EXIT_CONTENT
+    if ask is None and not args.yes:
+        unanswered = defaulted(given)
+        if unanswered:
+            print(f"没有终端可以提问，这几项用了默认值：{'、'.join(unanswered)}（可以改 site.yaml 和 data 里的文件）。")
+    print(f"新的宣传栏已经建好：{target}")
+    built = build_with(["build", "--site", str(target), *(["--now", f"{args.now:%Y-%m-%d}"] if args.now else [])])
+    print(next_steps(shown))
+    return built
 
 
 def from_options(given: dict[str, str | None]) -> tuple[dict[str, object], list[str]]:
