@@ -9,8 +9,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from branchboard.board.figures import (board_pages, build_board, change_text, is_current, percent,
-                               percent_text, rank)
+from branchboard.board.figures import board_pages, build_board, is_current, percent, percent_text
+from branchboard.board.performance import change_text, rank
 from branchboard.board.data import read_data
 from branchboard.errors import Report
 

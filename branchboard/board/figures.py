@@ -19,7 +19,6 @@ from markupsafe import Markup
 from branchboard.board import charts
 from branchboard.board.data import WEEKDAYS, as_date, as_moment, format_number, is_scheduled
 from branchboard.board.performance import Performance, build_performance
-from branchboard.board.performance import change_text, rank  # noqa: F401 (importable from here as before)
 
 # When the weekly study rule has no end date, the calendar runs this far ahead.
 OPEN_SCHEDULE_WEEKS = 8
