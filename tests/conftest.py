@@ -227,3 +227,11 @@ def hint_command(cwd: Path | None = None) -> str:
         return command_name("build.py")
     finally:
         os.chdir(here)
+
+
+@pytest.fixture
+def open_screen(browser):
+    """open_screen(url, size=(w, h), time=MORNING) -> a page on a fake clock, errors in page.errors."""
+    from tools.screen_page import screen_opener
+
+    yield from screen_opener(browser)

@@ -25,7 +25,7 @@ from tools.editor_client import Client, screen_items, soup, wait_until
 from tools.serving import serving
 
 TODAY = dt.date.today()
-OLD = f"""\
+OLD = """\
 ---
 # 十一月的支部大会
 标题: 支部大会召开   # 标题写短一点

@@ -22,7 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import FALLBACK_CJK_FONT, TEST_OUTPUT
-from test_screen_browser import FIT_CHECK, MORNING, SLIDE_TYPES, screen_url
+from tools.screen_page import FIT_CHECK, MORNING, SLIDE_TYPES, screen_url
 
 SIZES = {"1920x1080": (1920, 1080), "3840x2160": (3840, 2160), "portrait 1080x1920": (1080, 1920),
          "1366x768": (1366, 768)}

@@ -11,7 +11,7 @@ from branchboard.build.cache import BuildCache
 from conftest import MINIMAL_SITE, article, snapshot
 from test_incremental import clean_build, run
 from test_screen import screen_of
-from test_screen_browser import open_screen, screen_url, showing  # noqa: F401  (open_screen: a fixture)
+from tools.screen_page import screen_url, showing
 
 SLIDES = MINIMAL_SITE + """\
 screen:
