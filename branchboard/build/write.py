@@ -268,7 +268,7 @@ def write_changes(outputs: Outputs, out: Path, previous: set[str]) -> str:
         written.append(id_file)
     _make_durable(written)  # every change on disk before the mark goes
     mark.unlink()
-    _sync_folder(out)
+    sync_folder(out)
     return build_id
 
 
@@ -344,7 +344,7 @@ def _make_durable(files: list[Path]) -> None:
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
     for folder in {path.parent for path in files}:
-        _sync_folder(folder)
+        sync_folder(folder)
 
 
 def _make_folder_durable(folder: Path) -> None:
@@ -356,7 +356,7 @@ def _make_folder_durable(folder: Path) -> None:
     _make_durable([Path(root, name) for root, _dirs, names in os.walk(folder) for name in names])
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """A removed name on disk (POSIX; Windows commits names with the data)."""
     if os.name == "posix":
         fd = os.open(folder, os.O_RDONLY)

@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
+from branchboard.build.write import sync_folder
 from branchboard.locks import site_lock
 from branchboard.scaffold.yamlappend import Refused
 
@@ -178,35 +179,35 @@ def _keep(site_dir: Path, rel: str, data: bytes, now: dt.datetime) -> None:
 def _link_new(path: Path, data: bytes) -> bool:
     """Write ``data`` at ``path`` whole (temporary file, flushed, then linked
     in); False when a file appeared there meanwhile, which is left alone."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.saving")
+    tmp = _written_beside(path, data, "xb")
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # unlike a rename, never replaces what is there
-        except FileExistsError:
-            return False
+        os.link(tmp, path)  # unlike a rename, never replaces what is there
+    except FileExistsError:
+        return False
     finally:
         tmp.unlink(missing_ok=True)
     return True
 
 
 def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.saving")
+    tmp = _written_beside(path, data, "wb")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if hasattr(os, "O_DIRECTORY"):  # the rename itself on disk (POSIX)
-        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    sync_folder(path.parent)  # the rename itself on disk
+
+
+def _written_beside(path: Path, data: bytes, mode: str) -> Path:
+    """``data`` in a temporary file beside ``path``, on disk (fsync)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.saving")
+    try:
+        with open(tmp, mode) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
