@@ -28,6 +28,7 @@ from branchboard.serve.app import ForbiddenPath, url_parts
 from branchboard.serve.server import DevServer
 from branchboard.serve.watch import BuildLoop, Watcher
 from conftest import BUILD_PY, article
+from tools.editor_client import wait_until
 from tools.serving import serving
 
 NOW = dt.datetime(2026, 11, 25)
@@ -60,16 +61,6 @@ def raw(server: DevServer, request: bytes) -> bytes:
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
-
-
-def wait_until(predicate, timeout=5.0, every=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("timed out waiting")
 
 
 class EventStream:
