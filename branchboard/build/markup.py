@@ -372,7 +372,7 @@ def _count_tokens(tokens) -> int:
     return sum(1 + _count_tokens(t.get("children", [])) for t in tokens)
 
 
-def relative_url(target: str | PurePath, from_page: str | PurePath) -> str:
+def relative_url(target, from_page: str | PurePath) -> str:
     """Relative, percent-encoded URL from one output page to another output path.
 
     Both are site-root-relative.  An address has forward slashes on every
@@ -387,11 +387,12 @@ def relative_url(target: str | PurePath, from_page: str | PurePath) -> str:
     return _relative(target, posixpath.dirname(from_page) or ".")
 
 
-def url_path(path: str | PurePath) -> str:
+def url_path(path) -> str:
     """An output path with "/" (no output path has a backslash of its own:
-    write refuses one)."""
+    write refuses one); a template may give any value, which is made text."""
     if isinstance(path, PurePath):
         return path.as_posix()
+    path = str(path)
     return path.replace("\\", "/") if "\\" in path else path
 
 

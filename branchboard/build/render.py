@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
@@ -49,7 +49,7 @@ def iso_date(value) -> str:
 @jinja2.pass_context
 def url(ctx, target: str) -> str:
     """Relative URL from the page being rendered to a site-root-relative path."""
-    return relative_url(target if isinstance(target, PurePath) else str(target), ctx["page_path"])
+    return relative_url(target, ctx["page_path"])
 
 
 @jinja2.pass_context
@@ -61,7 +61,7 @@ def picture(ctx, photos, rel: str, use: str, sizes: str = "") -> Markup:
     page = ctx["page_path"]
     found = photos.picture(rel, use) if rel else None
     if found is None:
-        return Markup('src="{}"').format(relative_url(rel if isinstance(rel, PurePath) else str(rel), page))
+        return Markup('src="{}"').format(relative_url(rel, page))
     attrs = Markup('src="{}"').format(relative_url(found.src, page))
     if len(found.files) > 1:
         srcset = ", ".join(f"{relative_url(p, page)} {w}w" for p, w, _h in found.files)
