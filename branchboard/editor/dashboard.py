@@ -3,7 +3,7 @@ screen's week (public/screen/schedule.html in one line) and every problem
 `check` finds, each with a link to the entry or article it is about, made by
 the build's own code (nothing written).
 
-    Dashboard(site_dir).today(now)   a Today, made again only when it may differ
+    Dashboard(site_dir, site_files).today(now)   a Today, made again only when it may differ
 
 Making a Today runs a whole build that writes nothing.  The page is opened
 again and again while nothing changed, so the last Today is kept with the
@@ -27,6 +27,7 @@ from branchboard.build.inputs import file_digest, walk_inputs
 from branchboard.build.pipeline import Options, build, resolve_now
 from branchboard.editor import forms
 from branchboard.editor.articletext import LABELS
+from branchboard.editor.siteinfo import SiteFiles
 from branchboard.errors import BoardError, BuildFailed, Report
 from branchboard.screen.pages import screen_pages
 from branchboard.screen.schedule import OUTPUT as SCHEDULE_OUTPUT, Schedule
@@ -87,46 +88,36 @@ class _Kept(NamedTuple):
 class Dashboard:
     """The dashboard of one site; the last Today kept while its inputs and the day stay the same."""
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, site_files: SiteFiles | None = None):
         self.site_dir = Path(site_dir)
+        self.site_files = site_files or SiteFiles(self.site_dir)  # site.yaml and the theme, kept while unchanged
         self._stats: dict = {}  # path -> FileStat: a file is hashed again only when it changed
         self._kept: _Kept | None = None
 
     def today(self, now: dt.datetime | None = None) -> Today:
         now = resolve_now(now)
-        fingerprint = inputs_fingerprint(self.site_dir, now, self._stats)
+        theme = self.site_files.settings().theme
+        fingerprint = inputs_fingerprint(self.site_dir, tuple(theme.dirs) if theme else (), now, self._stats)
         kept = self._kept
         if kept and kept.fingerprint == fingerprint and (kept.today.until is None or now < kept.today.until):
             return kept.today
-        today = make_today(self.site_dir, now)
+        today = make_today(self.site_dir, now, self.site_files)
         self._kept = _Kept(fingerprint, today)
         return today
 
 
-def inputs_fingerprint(site_dir: Path, now: dt.datetime, stats: dict) -> str:
+def inputs_fingerprint(site_dir: Path, theme_dirs: tuple, now: dt.datetime, stats: dict) -> str:
     """Of every file a build reads (site.yaml, content, data, schemas, the
     theme's) and the day; ``stats`` keeps each file's digest until its size
     or modification time changes."""
     parts = [now.date().isoformat()]
-    roots, refused = walk_inputs(site_dir, _theme_dirs(site_dir))
+    roots, refused = walk_inputs(site_dir, theme_dirs)
     parts += [f"{path}\0{file_digest(path, stats)}" for _root, _rel, path in roots]
     parts += [f"{path}\0{problem}" for path, problem in refused]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def _theme_dirs(site_dir: Path) -> tuple:
-    from branchboard.site.config import load_config
-    from branchboard.site.theme import find_theme
-
-    report = Report()  # their problems are the build's to report
-    config = load_config(site_dir, report)
-    theme = find_theme(site_dir, config.theme, report) if config else None
-    return tuple(theme.dirs) if theme else ()
-
-
-# -- making it --------------------------------------------------------------------------
-
-def make_today(site_dir: Path, now: dt.datetime) -> Today:
+def make_today(site_dir: Path, now: dt.datetime, site_files: SiteFiles | None = None) -> Today:
     """Run the build without writing; what it made (the model of the
     articles, the board) is read from the cache it was given."""
     cache = BuildCache.load(site_dir)
@@ -137,7 +128,7 @@ def make_today(site_dir: Path, now: dt.datetime) -> Today:
     last_model = cache.memo.model
     model = last_model.model if last_model else None
     board, stopped = _board(cache, report)
-    info = forms.site_info(site_dir)
+    info = forms.site_info(site_dir, site_files)
     honors = board.honors.latest if board and board.honors else None
     return Today(
         stopped=stopped,

@@ -50,7 +50,7 @@ class EditorApp:
         self.site_dir = Path(site_dir)
         self.site_url = site_url
         self.site_files = siteinfo.SiteFiles(self.site_dir)  # what requests read of the site, kept while unchanged
-        self.dashboard = dashboard.Dashboard(self.site_dir)  # the first page, kept while nothing changed
+        self.dashboard = dashboard.Dashboard(self.site_dir, self.site_files)  # the first page, kept while nothing changed
         self.sessions = security.Sessions()
         self.throttle = security.LoginThrottle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
