@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-UNITS = ("cm", "mm", "m", "厘米", "毫米", "米")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|毫米|厘米|米)?\s*([x×X*＊])\s*(\d+(?:\.\d+)?)\s*"
-                   r"(mm|cm|m|毫米|厘米|米)\s*$", re.IGNORECASE)
+from branchboard.site.schema import SIZE_PATTERN
+
+_SIZE = re.compile(SIZE_PATTERN)  # the build's own grammar of a size
 
 
 class Size(NamedTuple):
@@ -35,7 +35,7 @@ class Style(NamedTuple):
 def parts(text: str, presets: dict) -> Size:
     if text in presets:
         return Size("", "", "", text)
-    found = _SIZE.match(text or "")
+    found = _SIZE.match(_spaceless(text))
     if not found:
         return Size("", "", "")
     width, width_unit, _cross, height, height_unit = found.groups()
@@ -45,7 +45,7 @@ def parts(text: str, presets: dict) -> Size:
 def style_of(texts) -> Style:
     """The style of the first written size among ``texts`` (a value's own text first)."""
     for text in texts:
-        found = _SIZE.match(str(text or ""))
+        found = _SIZE.match(_spaceless(text))
         if found:
             return Style(found.group(3), found.group(2) is not None)
     return Style()
@@ -59,3 +59,8 @@ def written(size: Size, style: Style) -> str:
     unit = size.unit or "cm"
     first = size.width + (unit if style.both_units else "")
     return f"{first}{style.cross}{size.height}{unit}"
+
+
+def _spaceless(text) -> str:
+    """As the build reads a size: spaces do not count."""
+    return str(text or "").replace(" ", "")

@@ -158,7 +158,8 @@ def declare(label: str, raw: dict) -> Field:
 _UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "m": 1000, "米": 1000}
 _NUM, _UNIT = r"(-?\d+(?:\.\d+)?)", r"(mm|cm|m|毫米|厘米|米)"
 # patterns, compiled by re on first use: reading site.yaml needs neither
-_SIZE = rf"(?i)^{_NUM}{_UNIT}?[x×X*＊]{_NUM}{_UNIT}$"
+# width, its unit (may be left out), the cross, height, unit; spaces taken out first
+SIZE_PATTERN = rf"(?i)^{_NUM}{_UNIT}?([x×X*＊]){_NUM}{_UNIT}$"
 _TIME = r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$"
 
 
@@ -167,12 +168,12 @@ def parse_size(value, presets: dict) -> tuple[int, int]:
     from decimal import ROUND_HALF_UP, Decimal
 
     text = str(presets.get(value, value)).replace(" ", "")
-    m = re.match(_SIZE, text)
+    m = re.match(SIZE_PATTERN, text)
     if not m:
         if not re.search(r"\d", text):
             raise ValueError(f"没有叫“{value}”的预设尺寸")
         raise ValueError(f"“{value}”不是尺寸，应写成“宽x高”并带单位，如 600x70cm、6x0.7m")
-    width, width_unit, height, height_unit = m.groups()
+    width, width_unit, _cross, height, height_unit = m.groups()
     sizes = [Decimal(width) * _UNIT_MM[(width_unit or height_unit).lower()],
              Decimal(height) * _UNIT_MM[height_unit.lower()]]
     mm = tuple(int(v.to_integral_value(ROUND_HALF_UP)) for v in sizes)
