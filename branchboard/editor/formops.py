@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from branchboard.editor.datafile import at_text, parse_at
+from branchboard.editor.datafile import parse_at
 
 VERBS = ("add", "del", "up", "down", "open")
 
@@ -80,6 +80,3 @@ def _rows_changed(verb: str, path: tuple, values: dict, state: FormState) -> tup
         moved[key] = value
     return moved, state._replace(rows=rows)
 
-
-def op_text(verb: str, path: tuple) -> str:
-    return f"{verb}:{at_text(path)}"

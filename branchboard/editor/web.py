@@ -60,7 +60,6 @@ class EditorApp:
     # -- the door -------------------------------------------------------------
 
     def __call__(self, request: Request) -> Response:
-        request.max_content_length = MAX_FORM
         request.max_form_memory_size = MAX_FORM
         path = request.path.rstrip("/") or "/"
         request.max_content_length = photos.body_limit(path, articles.body_limit(path, MAX_FORM))
